@@ -1,0 +1,166 @@
+"""Typed service settings read from the environment (each also a ``serve`` flag)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
+
+from nevr_events.exceptions import ConfigError
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+
+
+def parse_duration(name: str, value: str) -> float:
+    """Seconds from ``"10"``, ``"10s"``, ``"500ms"``, ``"2m"`` or ``"1h"``."""
+    match = _DURATION.match(value)
+    if not match or float(match.group(1)) <= 0:
+        raise ConfigError(f"{name}={value!r}: expected a positive duration such as 10s, 500ms or 2m")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def parse_size(name: str, value: str) -> int:
+    """Bytes from ``"10485760"``, ``"512KiB"`` or ``"10MiB"``."""
+    match = re.match(r"^\s*(\d+)\s*(B|KiB|MiB|GiB)?\s*$", value, re.IGNORECASE)
+    if not match or int(match.group(1)) <= 0:
+        raise ConfigError(f"{name}={value!r}: expected a positive size in bytes, e.g. 10MiB")
+    scale = {"b": 1, "kib": 1024, "mib": 1024**2, "gib": 1024**3}[(match.group(2) or "b").lower()]
+    return int(match.group(1)) * scale
+
+
+def parse_address(name: str, value: str) -> tuple[str, int]:
+    """``(host, port)`` from ``":8081"``, ``"127.0.0.1:8081"`` or ``"[::1]:8081"``."""
+    host, sep, port = value.rpartition(":")
+    if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ConfigError(f"{name}={value!r}: expected HOST:PORT or :PORT, e.g. :8081")
+    return (host.strip("[]") or "0.0.0.0", int(port))
+
+
+def parse_positive_int(name: str, value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise ConfigError(f"{name}={value!r}: expected a positive whole number")
+    return number
+
+
+def redact_uri(uri: str) -> str:
+    """The URI with any password replaced by ``***``, safe to log."""
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return "<unparseable URI>"
+    if "@" not in parts.netloc:
+        return uri
+    userinfo, _, hosts = parts.netloc.rpartition("@")
+    user = userinfo.split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{hosts}"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of the service, with the defaults of the reference service."""
+
+    mongo_uri: str = "mongodb://localhost:27017"
+    server_address: str = ":8081"
+    database_name: str = "nakama"
+    collection_name: str = "session_events"
+    mongo_timeout: float = 10.0
+    server_timeout: float = 30.0
+    jwt_secret: str = field(default="", repr=False)
+    cors_origins: tuple[str, ...] = ("*",)
+    max_message_bytes: int = 10 * 1024 * 1024
+    # Group commit: one insert_many per batch, from all connections of a worker.
+    batch_size: int = 256
+    batch_wait: float = 0.005
+    # Frames waiting for the writer (per worker) before readers are made to wait.
+    queue_size: int = 4096
+    # Frames of one connection received but not yet answered before it stops reading.
+    max_in_flight: int = 1024
+    ping_interval: float = 25.0
+    workers: int = 1
+    log_level: str = "info"
+
+    @property
+    def bind(self) -> str:
+        host, port = parse_address("SERVER_ADDRESS", self.server_address)
+        return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+    @property
+    def safe_mongo_uri(self) -> str:
+        return redact_uri(self.mongo_uri)
+
+    def replace(self, **changes: object) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    def validate(self) -> Settings:
+        """Raise ConfigError naming the variable of the first bad value."""
+        parse_address("SERVER_ADDRESS", self.server_address)
+        if not self.mongo_uri.startswith(("mongodb://", "mongodb+srv://")):
+            raise ConfigError(f"MONGO_URI={self.safe_mongo_uri!r}: expected a mongodb:// URI")
+        if not self.jwt_secret:
+            raise ConfigError(
+                "JWT_SECRET is not set: export JWT_SECRET=<a long random string> "
+                "(e.g. `export JWT_SECRET=$(python -c 'import secrets; print(secrets.token_hex(32))')`),"
+                " or run `nevr-events serve --dev` for an ephemeral secret and a ready token"
+            )
+        if len(self.jwt_secret) < 16:
+            raise ConfigError("JWT_SECRET is too short: use at least 16 characters")
+        for name in ("database_name", "collection_name"):
+            if not re.fullmatch(r"[A-Za-z0-9_\-]{1,63}", getattr(self, name)):
+                raise ConfigError(f"{name.upper()}={getattr(self, name)!r}: use letters, digits, _ or -")
+        return self
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Settings from environment variables, then ``overrides`` (flags) on top."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for attr, (var, parse) in ENV_VARS.items():
+            raw = env.get(var)
+            if raw is not None and raw.strip() != "":
+                values[attr] = parse(var, raw)  # type: ignore[operator]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def _text(_name: str, value: str) -> str:
+    return value.strip()
+
+
+def _origins(_name: str, value: str) -> tuple[str, ...]:
+    return tuple(o.strip() for o in value.split(",") if o.strip()) or ("*",)
+
+
+def _level(name: str, value: str) -> str:
+    level = value.strip().lower()
+    if level not in {"debug", "info", "warning", "error", "critical"}:
+        raise ConfigError(f"{name}={value!r}: expected debug, info, warning, error or critical")
+    return level
+
+
+# Settings attribute -> (environment variable, parser); parsers raise ConfigError.
+ENV_VARS: dict[str, tuple[str, object]] = {
+    "mongo_uri": ("MONGO_URI", _text),
+    "server_address": ("SERVER_ADDRESS", _text),
+    "database_name": ("DATABASE_NAME", _text),
+    "collection_name": ("COLLECTION_NAME", _text),
+    "mongo_timeout": ("MONGO_TIMEOUT", parse_duration),
+    "server_timeout": ("SERVER_TIMEOUT", parse_duration),
+    "jwt_secret": ("JWT_SECRET", lambda _n, v: v),
+    "cors_origins": ("CORS_ORIGINS", _origins),
+    "max_message_bytes": ("MAX_MESSAGE_BYTES", parse_size),
+    "batch_size": ("BATCH_SIZE", parse_positive_int),
+    "batch_wait": ("BATCH_WAIT", parse_duration),
+    "queue_size": ("QUEUE_SIZE", parse_positive_int),
+    "max_in_flight": ("MAX_IN_FLIGHT", parse_positive_int),
+    "ping_interval": ("PING_INTERVAL", parse_duration),
+    "workers": ("WORKERS", parse_positive_int),
+    "log_level": ("LOG_LEVEL", _level),
+}

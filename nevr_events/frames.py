@@ -1,0 +1,112 @@
+"""Turning one stream message into the pieces of a stored document.
+
+Every message goes through ``FrameValidator.parse``: text messages are
+protojson (an ``Envelope`` or a bare ``LobbySessionStateFrame``), binary
+messages are a protobuf-encoded ``Envelope``. The result holds the frame in
+canonical protojson form with proto field names, exactly what
+``json_format.MessageToDict(frame, preserving_proto_field_name=True)`` gives.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
+
+import orjson
+from google.protobuf import json_format
+from google.protobuf.message import DecodeError
+
+from nevr_events.exceptions import InvalidFrame, InvalidSessionId
+from nevr_events.pb import telemetry_pb2
+
+# Top-level keys that make a JSON message an Envelope rather than a bare frame.
+ENVELOPE_KEYS = frozenset({"frame", "header"})
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedMessage:
+    """A valid stream message: a header envelope, an empty envelope, or a frame.
+
+    ``frame`` is set only for kind ``"frame"``, as a canonical protojson dict.
+    """
+
+    kind: Literal["header", "frame", "empty"]
+    frame: dict[str, Any] | None = None
+
+
+class FrameValidator(Protocol):
+    """Accepts or rejects one stream message; the one place that decides validity."""
+
+    def parse(self, data: str | bytes) -> ParsedMessage: ...
+
+
+class ProtobufFrameValidator:
+    """Validation by ``google.protobuf.json_format``: the reference behaviour."""
+
+    def parse(self, data: str | bytes) -> ParsedMessage:
+        if isinstance(data, bytes | bytearray | memoryview):
+            return self._parse_binary(bytes(data))
+        try:
+            obj = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            raise InvalidFrame(f"message is not valid JSON: {exc}") from None
+        if not isinstance(obj, dict):
+            raise InvalidFrame("message must be a JSON object (an Envelope or a frame)")
+        try:
+            if ENVELOPE_KEYS.intersection(obj):
+                envelope = json_format.Parse(data, telemetry_pb2.Envelope())
+                return self._from_envelope(envelope)
+            frame = json_format.Parse(data, telemetry_pb2.LobbySessionStateFrame())
+        except json_format.ParseError as exc:
+            raise InvalidFrame(f"invalid telemetry message: {exc}") from None
+        return ParsedMessage("frame", _frame_dict(frame))
+
+    def _parse_binary(self, data: bytes) -> ParsedMessage:
+        envelope = telemetry_pb2.Envelope()
+        try:
+            envelope.ParseFromString(data)
+        except DecodeError as exc:
+            raise InvalidFrame(f"binary message is not a protobuf Envelope: {exc}") from None
+        return self._from_envelope(envelope)
+
+    @staticmethod
+    def _from_envelope(envelope: telemetry_pb2.Envelope) -> ParsedMessage:
+        which = envelope.WhichOneof("message")
+        if which == "frame":
+            return ParsedMessage("frame", _frame_dict(envelope.frame))
+        return ParsedMessage("header" if which == "header" else "empty")
+
+
+def _frame_dict(frame: telemetry_pb2.LobbySessionStateFrame) -> dict[str, Any]:
+    return json_format.MessageToDict(frame, preserving_proto_field_name=True)
+
+
+def canonical_session_id(value: object) -> str:
+    """The lower-case hyphenated form of a UUID given in any case or layout."""
+    if not isinstance(value, str) or not value:
+        raise InvalidSessionId(f"invalid match ID: {value!r}")
+    try:
+        return str(uuid.UUID(value.strip()))
+    except ValueError:
+        raise InvalidSessionId(f"invalid match ID: {value}") from None
+
+
+def event_types(frame: dict[str, Any]) -> list[str]:
+    """Names of the set ``event`` oneof fields, e.g. ``["player_goal"]``."""
+    return [name for event in frame.get("events", ()) for name in event]
+
+
+def parse_timestamp(value: str) -> datetime:
+    """An RFC 3339 protojson Timestamp as an aware UTC datetime (µs precision)."""
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    head, dot, rest = text.partition(".")
+    if dot:
+        # Python parses at most 6 fractional digits; protojson may send 9.
+        digits = len(rest) - len(rest.lstrip("0123456789"))
+        text = f"{head}.{rest[:min(digits, 6)].ljust(6, '0')}{rest[digits:]}"
+    parsed = datetime.fromisoformat(text)
+    return parsed.astimezone(UTC)
