@@ -19,7 +19,9 @@ def parse_duration(name: str, value: str) -> float:
     """Seconds from ``"10"``, ``"10s"``, ``"500ms"``, ``"2m"`` or ``"1h"``."""
     match = _DURATION.match(value)
     if not match or float(match.group(1)) <= 0:
-        raise ConfigError(f"{name}={value!r}: expected a positive duration such as 10s, 500ms or 2m")
+        raise ConfigError(
+            f"{name}={value!r}: expected a positive duration such as 10s, 500ms or 2m"
+        )
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
@@ -106,15 +108,19 @@ class Settings:
             raise ConfigError(f"MONGO_URI={self.safe_mongo_uri!r}: expected a mongodb:// URI")
         if not self.jwt_secret:
             raise ConfigError(
-                "JWT_SECRET is not set: export JWT_SECRET=<a long random string> "
-                "(e.g. `export JWT_SECRET=$(python -c 'import secrets; print(secrets.token_hex(32))')`),"
-                " or run `nevr-events serve --dev` for an ephemeral secret and a ready token"
+                "JWT_SECRET is not set: export JWT_SECRET=<at least 32 random characters> "
+                "(e.g. `export JWT_SECRET=$(openssl rand -hex 32)`), or run "
+                "`nevr-events serve --dev` for an ephemeral secret and a ready token"
             )
-        if len(self.jwt_secret) < 16:
-            raise ConfigError("JWT_SECRET is too short: use at least 16 characters")
+        if len(self.jwt_secret) < 32:
+            raise ConfigError(
+                "JWT_SECRET is too short: use at least 32 characters (HS256 needs a 256-bit key)"
+            )
         for name in ("database_name", "collection_name"):
             if not re.fullmatch(r"[A-Za-z0-9_\-]{1,63}", getattr(self, name)):
-                raise ConfigError(f"{name.upper()}={getattr(self, name)!r}: use letters, digits, _ or -")
+                raise ConfigError(
+                    f"{name.upper()}={getattr(self, name)!r}: use letters, digits, _ or -"
+                )
         return self
 
     @classmethod

@@ -107,6 +107,6 @@ def parse_timestamp(value: str) -> datetime:
     if dot:
         # Python parses at most 6 fractional digits; protojson may send 9.
         digits = len(rest) - len(rest.lstrip("0123456789"))
-        text = f"{head}.{rest[:min(digits, 6)].ljust(6, '0')}{rest[digits:]}"
+        text = f"{head}.{rest[: min(digits, 6)].ljust(6, '0')}{rest[digits:]}"
     parsed = datetime.fromisoformat(text)
     return parsed.astimezone(UTC)

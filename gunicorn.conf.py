@@ -1,0 +1,8 @@
+"""Gunicorn configuration: ``gunicorn -c gunicorn.conf.py wsgi:app``.
+
+The settings live in the package so an installed ``nevr-events serve`` uses
+the very same ones.
+"""
+
+from nevr_events.gunicorn_config import *  # noqa: F403
+from nevr_events.gunicorn_config import post_worker_init, when_ready  # noqa: F401

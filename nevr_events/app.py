@@ -1,0 +1,75 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response, jsonify
+from flask_cors import CORS
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from nevr_events import health, lifecycle, reads, store, stream
+from nevr_events.config import Settings
+from nevr_events.frames import FrameValidator, ProtobufFrameValidator
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    config: Settings | Mapping[str, Any] | None = None,
+    *,
+    event_store: store.EventStore | None = None,
+    validator: FrameValidator | None = None,
+) -> Flask:
+    """Build the app from ``Settings``, or from the environment plus overrides."""
+    is_settings = isinstance(config, Settings)
+    settings = config if is_settings else Settings.from_env(**dict(config or {}))  # type: ignore[arg-type]
+    settings.validate()
+
+    app = Flask(__name__)
+    app.config["SETTINGS"] = settings
+    app.config["SOCK_SERVER_OPTIONS"] = {
+        "ping_interval": settings.ping_interval,
+        # Larger messages close the stream with 1009 (message too big).
+        "max_message_size": settings.max_message_bytes,
+        "receive_bytes": 64 * 1024,
+    }
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    CORS(
+        app,
+        origins=list(settings.cors_origins),
+        allow_headers=["Authorization", "Content-Type", "X-User-ID", "X-Node-ID"],
+        max_age=600,
+    )
+    app.extensions["nevr_events.validator"] = validator or ProtobufFrameValidator()
+    event_store = store.init_app(app, event_store)
+    lifecycle.init_app(app, event_store)
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(reads.bp)
+    app.register_blueprint(stream.bp)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+    log.info(
+        "nevr-events ready: database %s/%s at %s",
+        settings.database_name,
+        settings.collection_name,
+        settings.safe_mongo_uri,
+    )
+    return app
+
+
+def _http_error(exc: HTTPException) -> Response:
+    """Every error answer is JSON: ``{"error": ..., "status": ...}``."""
+    response = jsonify(error=exc.description, status=exc.code)
+    response.status_code = exc.code or 500
+    if exc.code == 405 and exc.valid_methods:  # type: ignore[attr-defined]
+        response.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
+    return response
+
+
+def _unexpected_error(exc: Exception) -> Response:
+    log.exception("unhandled error")
+    return _http_error(InternalServerError("internal server error"))

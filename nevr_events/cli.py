@@ -1,0 +1,122 @@
+"""The ``nevr-events`` command line."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+
+import click
+
+from nevr_events.auth import mint_token
+from nevr_events.config import ENV_VARS, Settings, parse_duration
+from nevr_events.exceptions import ConfigError
+
+# serve flag -> Settings attribute; each flag also reads its environment variable.
+SERVE_FLAGS = {
+    "mongo_uri": "--mongo-uri",
+    "server_address": "--address",
+    "database_name": "--database",
+    "collection_name": "--collection",
+    "mongo_timeout": "--mongo-timeout",
+    "server_timeout": "--server-timeout",
+    "cors_origins": "--cors-origins",
+    "max_message_bytes": "--max-message-bytes",
+    "workers": "--workers",
+    "log_level": "--log-level",
+}
+
+
+@click.group()
+@click.version_option(package_name="nevr-events")
+def main() -> None:
+    """Store and serve Echo VR lobby session telemetry."""
+
+
+def _serve_options(func: click.decorators.FC) -> click.decorators.FC:
+    for attr, flag in reversed(SERVE_FLAGS.items()):
+        var = ENV_VARS[attr][0]
+        func = click.option(flag, attr, default=None, help=f"(env {var})")(func)
+    return func
+
+
+@main.command()
+@_serve_options
+@click.option("--dev", is_flag=True, help="Use an ephemeral JWT secret and print a ready token.")
+@click.option(
+    "--local-db",
+    is_flag=True,
+    help="Start a throw-away FerretDB (built on first use) and use it as MONGO_URI.",
+)
+def serve(dev: bool, local_db: bool, **flags: str | None) -> None:
+    """Run the service under gunicorn with gevent workers (same as production)."""
+    env = dict(os.environ)
+    for attr, value in flags.items():
+        if value is not None:
+            env[ENV_VARS[attr][0]] = value
+    if dev and not env.get("JWT_SECRET"):
+        env["JWT_SECRET"] = secrets.token_hex(32)
+        token = mint_token(env["JWT_SECRET"], "dev-user", ttl=24 * 3600)
+        click.echo(
+            f"dev mode: ephemeral JWT secret; a token valid for 24h:\n\n  {token}\n", err=True
+        )
+    try:
+        settings = Settings.from_env(env).validate() if not local_db else None
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    if local_db:
+        _serve_with_local_db(env)
+        return
+    assert settings is not None
+    click.echo(f"database {settings.safe_mongo_uri}, listening on {settings.bind}", err=True)
+    os.execvpe(sys.executable, _gunicorn_argv(), env)
+
+
+def _gunicorn_argv() -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-c",
+        "python:nevr_events.gunicorn_config",
+        "nevr_events.app:create_app()",
+    ]
+
+
+def _serve_with_local_db(env: dict[str, str]) -> None:
+    import subprocess
+
+    from nevr_events.devdb import CACHE_DIR, LocalFerretDB
+
+    click.echo("starting a local FerretDB (the first run builds it, ~1 min)...", err=True)
+    with LocalFerretDB(data_dir=CACHE_DIR / "data") as db:
+        env["MONGO_URI"] = db.uri
+        try:
+            settings = Settings.from_env(env).validate()
+        except ConfigError as exc:
+            raise click.UsageError(str(exc)) from None
+        click.echo(
+            f"database {db.uri} (data in {db.data_dir}), listening on {settings.bind}", err=True
+        )
+        server = subprocess.Popen(_gunicorn_argv(), env=env)
+        try:
+            server.wait()
+        except KeyboardInterrupt:
+            server.wait()
+
+
+@main.command()
+@click.option("--sub", required=True, help="The user id the token carries (stored as user_id).")
+@click.option("--ttl", default="1h", show_default=True, help="Lifetime, e.g. 30m, 1h, 7d is 168h.")
+@click.option("--secret", envvar="JWT_SECRET", required=True, help="(env JWT_SECRET)")
+def token(sub: str, ttl: str, secret: str) -> None:
+    """Mint a token signed with the server's JWT secret."""
+    try:
+        seconds = parse_duration("--ttl", ttl)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc)) from None
+    click.echo(mint_token(secret, sub, ttl=seconds))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,230 @@
+"""The event store: the only module that talks to the database.
+
+``EventStore`` is the small interface the rest of the service uses;
+``MongoEventStore`` implements it with pymongo (MongoDB or FerretDB). Keeping
+the interface this narrow is what would let an embedded backend slot in later.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
+
+import orjson
+import pymongo
+from bson import ObjectId
+from flask import Flask, current_app
+from pymongo.errors import BulkWriteError, PyMongoError
+
+from nevr_events.config import Settings
+from nevr_events.exceptions import StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+DUPLICATE_KEY = 11000
+# Fields the legacy whole-session read needs; the rest of each document stays in the database.
+LEGACY_PROJECTION = {"_id": 0, "lobby_session_id": 1, "user_id": 1, "frame": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class WriteOutcome:
+    """What became of one document of a batch."""
+
+    status: Literal["stored", "duplicate", "error"]
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageCursor:
+    """Keyset position ``(timestamp, _id)`` of the last document of a page.
+
+    Unlike an offset it stays correct while frames keep arriving: new frames
+    never shift what comes after a position that was already read.
+    """
+
+    timestamp: datetime
+    object_id: ObjectId
+
+    def encode(self) -> str:
+        millis = int(self.timestamp.timestamp() * 1000)
+        raw = orjson.dumps({"t": millis, "i": str(self.object_id)})
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> PageCursor:
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            data = orjson.loads(raw)
+            stamp = datetime.fromtimestamp(int(data["t"]) / 1000, tz=UTC)
+            return cls(stamp, ObjectId(data["i"]))
+        except (binascii.Error, ValueError, TypeError, KeyError, orjson.JSONDecodeError) as exc:
+            raise ValueError("invalid cursor") from exc
+
+    @classmethod
+    def after(cls, document: dict[str, Any]) -> PageCursor:
+        return cls(document["timestamp"], document["_id"])
+
+
+class EventStore(Protocol):
+    """What the service needs from a database, and nothing more."""
+
+    def ensure_indexes(self) -> None: ...
+
+    def insert_frames(self, documents: Sequence[dict[str, Any]]) -> list[WriteOutcome]: ...
+
+    def ping(self, timeout: float | None = None) -> None: ...
+
+    def count(self, session_id: str, event_type: str | None = None) -> int: ...
+
+    def iter_session(self, session_id: str) -> Iterator[dict[str, Any]]: ...
+
+    def page(
+        self,
+        session_id: str,
+        *,
+        limit: int,
+        after: PageCursor | None = None,
+        event_type: str | None = None,
+    ) -> list[dict[str, Any]]: ...
+
+    def close(self) -> None: ...
+
+
+def session_filter(
+    session_id: str, event_type: str | None = None, after: PageCursor | None = None
+) -> dict[str, Any]:
+    query: dict[str, Any] = {"lobby_session_id": session_id}
+    if event_type:
+        query["event_types"] = event_type
+    if after is not None:
+        query["$or"] = [
+            {"timestamp": {"$gt": after.timestamp}},
+            {"timestamp": after.timestamp, "_id": {"$gt": after.object_id}},
+        ]
+    return query
+
+
+# Oldest first; ties (same millisecond) in insertion order.
+SESSION_ORDER = [("timestamp", pymongo.ASCENDING), ("_id", pymongo.ASCENDING)]
+
+
+class MongoEventStore:
+    """EventStore on pymongo; one client (and connection pool) per process."""
+
+    def __init__(self, settings: Settings, *, read_batch_size: int = 500) -> None:
+        self._client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(
+            settings.mongo_uri,
+            serverSelectionTimeoutMS=int(settings.mongo_timeout * 1000),
+            connectTimeoutMS=int(settings.mongo_timeout * 1000),
+            tz_aware=True,
+            appname="nevr-events",
+            connect=False,
+        )
+        self._timeout = settings.mongo_timeout
+        self._read_batch_size = read_batch_size
+        self.collection = self._client[settings.database_name][settings.collection_name]
+
+    def ensure_indexes(self) -> None:
+        """Create the indexes; idempotent, safe on every start of every worker."""
+        asc = pymongo.ASCENDING
+        self.collection.create_indexes(
+            [
+                pymongo.IndexModel([("lobby_session_id", asc)], name="session"),
+                pymongo.IndexModel(
+                    [("lobby_session_id", asc), ("timestamp", asc)], name="session_time"
+                ),
+                pymongo.IndexModel(
+                    [("lobby_session_id", asc), ("event_types", asc), ("timestamp", asc)],
+                    name="session_event_time",
+                ),
+                # A frame re-sent after a reconnect is recognised, not stored twice.
+                pymongo.IndexModel(
+                    [
+                        ("lobby_session_id", asc),
+                        ("user_id", asc),
+                        ("timestamp", asc),
+                        ("frame_index", asc),
+                    ],
+                    name="frame_unique",
+                    unique=True,
+                ),
+            ]
+        )
+
+    def insert_frames(self, documents: Sequence[dict[str, Any]]) -> list[WriteOutcome]:
+        """Insert a batch in one round trip; one outcome per document, in order.
+
+        Raises StoreUnavailable when the database did not answer, in which case
+        nothing is known about the batch and the caller may retry it: the unique
+        index turns already-stored documents into duplicates.
+        """
+        outcomes = [WriteOutcome("stored")] * len(documents)
+        try:
+            self.collection.insert_many(documents, ordered=False)
+        except BulkWriteError as exc:
+            for error in exc.details.get("writeErrors", []):
+                if error.get("code") == DUPLICATE_KEY:
+                    outcomes[error["index"]] = WriteOutcome("duplicate")
+                else:
+                    message = f"database rejected the frame: {error.get('errmsg', 'unknown error')}"
+                    outcomes[error["index"]] = WriteOutcome("error", message)
+            if exc.details.get("writeConcernErrors"):
+                raise StoreUnavailable("write concern not satisfied") from None
+        except PyMongoError as exc:
+            raise StoreUnavailable(f"database unavailable: {type(exc).__name__}") from None
+        return outcomes
+
+    def ping(self, timeout: float | None = None) -> None:
+        try:
+            with pymongo.timeout(timeout or self._timeout):
+                self._client.admin.command("ping")
+        except PyMongoError as exc:
+            raise StoreUnavailable(f"database unreachable: {type(exc).__name__}") from None
+
+    def count(self, session_id: str, event_type: str | None = None) -> int:
+        return self.collection.count_documents(session_filter(session_id, event_type))
+
+    def iter_session(self, session_id: str) -> Iterator[dict[str, Any]]:
+        """Every frame of a session, oldest first, fetched in batches (flat memory)."""
+        cursor = (
+            self.collection.find(session_filter(session_id), LEGACY_PROJECTION)
+            .sort(SESSION_ORDER)
+            .batch_size(self._read_batch_size)
+        )
+        with cursor:
+            yield from cursor
+
+    def page(
+        self,
+        session_id: str,
+        *,
+        limit: int,
+        after: PageCursor | None = None,
+        event_type: str | None = None,
+    ) -> list[dict[str, Any]]:
+        cursor = (
+            self.collection.find(session_filter(session_id, event_type, after))
+            .sort(SESSION_ORDER)
+            .limit(limit)
+        )
+        return list(cursor)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def init_app(app: Flask, store: EventStore | None = None) -> EventStore:
+    """Attach the store to the app (one per process); create indexes on first use."""
+    settings: Settings = app.config["SETTINGS"]
+    store = store or MongoEventStore(settings)
+    app.extensions["nevr_events.store"] = store
+    return store
+
+
+def get_store() -> EventStore:
+    return current_app.extensions["nevr_events.store"]

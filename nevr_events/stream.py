@@ -1,0 +1,197 @@
+"""The WebSocket stream: agents send frames, each message gets one reply, in order.
+
+Reading, validating, storing and replying overlap: the reader validates a
+message and hands it to the process-wide ``BatchWriter``, then reads the next
+one at once; a reply greenlet waits for each write to be acknowledged and
+answers in the order the messages came.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import gevent
+import orjson
+from flask import Blueprint, current_app, g, request
+from flask_sock import Sock
+from gevent.event import AsyncResult
+from gevent.queue import Queue
+from simple_websocket import ConnectionClosed
+
+from nevr_events import auth
+from nevr_events.exceptions import InvalidFrame, StoreUnavailable
+from nevr_events.frames import (
+    FrameValidator,
+    canonical_session_id,
+    event_types,
+    parse_timestamp,
+)
+from nevr_events.lifecycle import Runtime, get_runtime
+from nevr_events.store import WriteOutcome
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("stream", __name__)
+sock = Sock()
+bp.before_request(auth.authenticate)  # refused with 401 before the upgrade
+
+GOING_AWAY = 1001
+_END = object()
+# How often an idle reader looks at the shutdown flag.
+_POLL_SECONDS = 0.5
+
+
+def build_document(
+    frame: dict[str, Any], *, session_id: str, user_id: str, node: str, received: datetime
+) -> dict[str, Any]:
+    """The stored form of one frame (see README, "Storage")."""
+    stamp = frame.get("timestamp")
+    return {
+        "lobby_session_id": session_id,
+        "user_id": user_id,
+        "node": node,
+        "frame_index": frame.get("frame_index", 0),
+        "frame": frame,
+        "event_types": event_types(frame),
+        "timestamp": parse_timestamp(stamp) if stamp else received,
+        "created_at": received,
+        "updated_at": received,
+    }
+
+
+class StreamSession:
+    """One agent connection: reads, validates, submits, and replies in order."""
+
+    def __init__(
+        self,
+        ws: Any,
+        *,
+        runtime: Runtime,
+        validator: FrameValidator,
+        user_id: str,
+        node: str,
+        max_in_flight: int,
+    ) -> None:
+        self.ws = ws
+        self.runtime = runtime
+        self.validator = validator
+        self.user_id = user_id
+        self.node = node
+        # Messages read but not yet answered; a full queue pauses the reader.
+        self._pending: Queue = Queue(maxsize=max_in_flight)
+        self._seq = 0
+        self.counts = {"stored": 0, "duplicate": 0, "skipped": 0, "rejected": 0}
+
+    def run(self) -> None:
+        self.runtime.sessions.add(self)
+        replier = gevent.spawn(self._reply_loop)
+        try:
+            self._read_loop()
+        finally:
+            self._pending.put(_END)
+            replier.join()
+            self.runtime.sessions.discard(self)
+        if self.runtime.stopping.is_set() and self.ws.connected:
+            self.ws.close(reason=GOING_AWAY, message="server shutting down")
+
+    def _read_loop(self) -> None:
+        stopping = self.runtime.stopping
+        try:
+            while True:
+                if stopping.is_set():
+                    # Answer what already arrived, then stop reading.
+                    message = self.ws.receive(timeout=0)
+                    if message is None:
+                        return
+                else:
+                    message = self.ws.receive(timeout=_POLL_SECONDS)
+                    if message is None:
+                        continue
+                self._pending.put(self.handle(message))
+        except ConnectionClosed:
+            return
+
+    def handle(self, message: str | bytes) -> dict[str, Any] | tuple[dict[str, Any], AsyncResult]:
+        """A finished reply, or a reply waiting for its write to be acknowledged."""
+        self._seq += 1
+        reply: dict[str, Any] = {"seq": self._seq}
+        try:
+            parsed = self.validator.parse(message)
+            if parsed.kind != "frame":
+                return self._skip(reply, f"{parsed.kind} envelope: nothing to store")
+            frame = parsed.frame or {}
+            reply["frame_index"] = frame.get("frame_index", 0)
+            session = frame.get("session")
+            if session is None:
+                return self._skip(reply, "frame has no session: nothing to store")
+            session_id = canonical_session_id(session.get("session_id"))
+            reply["lobby_session_id"] = session_id
+            document = build_document(
+                frame,
+                session_id=session_id,
+                user_id=self.user_id,
+                node=self.node,
+                received=datetime.now(UTC),
+            )
+            return reply, self.runtime.writer.submit(document)
+        except (InvalidFrame, StoreUnavailable) as exc:
+            self.counts["rejected"] += 1
+            return {"success": False, "error": str(exc), **reply}
+
+    def _skip(self, reply: dict[str, Any], why: str) -> dict[str, Any]:
+        self.counts["skipped"] += 1
+        return {"success": True, "stored": False, "skipped": why, **reply}
+
+    def _reply_loop(self) -> None:
+        connected = True
+        while True:
+            item = self._pending.get()
+            if item is _END:
+                return
+            reply = self._finish(*item) if isinstance(item, tuple) else item
+            if connected:
+                try:
+                    self.ws.send(orjson.dumps(reply).decode())
+                except (ConnectionClosed, OSError):
+                    connected = False  # keep draining so the reader never blocks
+
+    def _finish(self, reply: dict[str, Any], result: AsyncResult) -> dict[str, Any]:
+        outcome: WriteOutcome = result.get()
+        if outcome.status == "error":
+            self.counts["rejected"] += 1
+            return {"success": False, "error": outcome.error, "stored": False, **reply}
+        self.counts[outcome.status] += 1
+        duplicate = outcome.status == "duplicate"
+        return {"success": True, "stored": not duplicate, "duplicate": duplicate, **reply}
+
+
+@sock.route("/v3/stream", bp=bp)
+def stream(ws: Any) -> None:
+    _serve(ws)
+
+
+@sock.route("/", bp=bp)
+def stream_at_root(ws: Any) -> None:
+    # The reference agent dials the URL as given, often the bare host.
+    _serve(ws)
+
+
+def _serve(ws: Any) -> None:
+    settings = current_app.config["SETTINGS"]
+    claims = g.get("claims") or {}
+    # Identity comes from the token; the header is a fallback for tokens without `sub`.
+    user_id = str(claims.get("sub") or request.headers.get("X-User-ID", ""))
+    node = request.headers.get("X-Node-ID") or "default-node"
+    session = StreamSession(
+        ws,
+        runtime=get_runtime(),
+        validator=current_app.extensions["nevr_events.validator"],
+        user_id=user_id,
+        node=node,
+        max_in_flight=settings.max_in_flight,
+    )
+    log.info("stream opened user=%s node=%s", user_id or "-", node)
+    session.run()
+    log.info("stream closed user=%s node=%s counts=%s", user_id or "-", node, session.counts)

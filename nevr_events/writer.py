@@ -1,0 +1,150 @@
+"""Group commit: one writer per process batches frames from every connection.
+
+Connections hand documents to ``BatchWriter.submit`` and get an ``AsyncResult``
+that resolves to a ``WriteOutcome`` only once the database acknowledged (or
+finally refused) the batch holding it. The queue is bounded: when the
+database is slower than the agents, ``submit`` blocks, so readers stop
+reading and TCP pushes back instead of memory growing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import gevent
+from gevent.event import AsyncResult
+from gevent.queue import Empty, Queue
+
+from nevr_events.exceptions import StoreUnavailable
+from nevr_events.store import EventStore, WriteOutcome
+
+log = logging.getLogger(__name__)
+
+_STOP = object()
+Pending = tuple[dict[str, Any], AsyncResult]
+
+
+class BatchWriter:
+    """Batches documents into ``insert_frames`` calls on one greenlet."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        *,
+        batch_size: int = 256,
+        batch_wait: float = 0.005,
+        queue_size: int = 4096,
+        retry_for: float = 30.0,
+        on_batch: Callable[[int, float], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.batch_size = batch_size
+        self.batch_wait = batch_wait
+        self.retry_for = retry_for
+        self._on_batch = on_batch
+        self._queue: Queue = Queue(maxsize=queue_size)
+        self._greenlet: gevent.Greenlet | None = None
+        self._closed = False
+
+    @property
+    def backlog(self) -> int:
+        return self._queue.qsize()
+
+    def start(self) -> None:
+        if self._greenlet is None:
+            self._greenlet = gevent.spawn(self._run)
+
+    def submit(self, document: dict[str, Any]) -> AsyncResult:
+        """Queue one document; blocks while the queue is full (back-pressure)."""
+        if self._closed:
+            raise StoreUnavailable("server is shutting down")
+        self.start()
+        result = AsyncResult()
+        self._queue.put((document, result))
+        return result
+
+    def close(self, timeout: float | None = None) -> bool:
+        """Write everything queued, then stop. True when all was written in time."""
+        self._closed = True
+        if self._greenlet is None:
+            return True
+        self._queue.put(_STOP)
+        self._greenlet.join(timeout)
+        return self._greenlet.dead
+
+    def _run(self) -> None:
+        self._ensure_indexes()
+        while True:
+            first = self._queue.get()
+            if first is _STOP:
+                return
+            batch: list[Pending] = [first]
+            stop = self._collect(batch)
+            self._write(batch)
+            if stop:
+                return
+
+    def _collect(self, batch: list[Pending]) -> bool:
+        """Fill the batch until it is full or ``batch_wait`` has passed; True on stop."""
+        deadline = time.monotonic() + self.batch_wait
+        while len(batch) < self.batch_size:
+            remaining = deadline - time.monotonic()
+            try:
+                item = (
+                    self._queue.get(timeout=max(remaining, 0))
+                    if remaining > 0
+                    else (self._queue.get_nowait())
+                )
+            except Empty:
+                break
+            if item is _STOP:
+                return True
+            batch.append(item)
+        return False
+
+    def _ensure_indexes(self) -> None:
+        # The unique index must exist before the first write, or re-sent frames
+        # could be stored twice; frames queue up meanwhile.
+        delay = 0.5
+        while True:
+            try:
+                self.store.ensure_indexes()
+                return
+            except Exception as exc:
+                log.warning("cannot create indexes yet (%s); retrying", type(exc).__name__)
+                gevent.sleep(delay)
+                delay = min(delay * 2, 10.0)
+
+    def _write(self, batch: list[Pending]) -> None:
+        documents = [document for document, _ in batch]
+        started = time.monotonic()
+        delay = 0.1
+        while True:
+            try:
+                outcomes = self.store.insert_frames(documents)
+                break
+            except StoreUnavailable as exc:
+                # Retrying is safe: the documents keep their _id and the unique
+                # index makes a second insert of a stored frame a duplicate.
+                if time.monotonic() - started >= self.retry_for:
+                    log.error("batch of %d not stored: %s", len(batch), exc)
+                    outcomes = [WriteOutcome("error", f"{exc}; frame not stored, resend it")] * len(
+                        batch
+                    )
+                    break
+                log.warning("batch of %d waiting for the database: %s", len(batch), exc)
+                gevent.sleep(delay)
+                delay = min(delay * 2, 2.0)
+            except Exception as exc:  # a bug must not leave connections waiting forever
+                log.exception("batch of %d failed", len(batch))
+                outcomes = [WriteOutcome("error", f"internal error: {type(exc).__name__}")] * len(
+                    batch
+                )
+                break
+        if self._on_batch is not None:
+            self._on_batch(len(batch), time.monotonic() - started)
+        for (_, result), outcome in zip(batch, outcomes, strict=True):
+            result.set(outcome)
