@@ -5,4 +5,4 @@ the very same ones.
 """
 
 from nevr_events.gunicorn_config import *  # noqa: F403
-from nevr_events.gunicorn_config import post_worker_init, when_ready  # noqa: F401
+from nevr_events.gunicorn_config import post_worker_init, when_ready, worker_exit  # noqa: F401

@@ -26,6 +26,9 @@ errorlog = "-"
 # %(U)s is the path without the query string: `?token=` never reaches the log.
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
 proc_name = "nevr-events"
+# Gunicorn 23+'s control socket is one per-user path shared by every instance;
+# nevr-events is managed with signals, so leave it off.
+control_socket_disable = True
 
 
 def when_ready(server: Any) -> None:
@@ -36,6 +39,21 @@ def when_ready(server: Any) -> None:
 
 
 def post_worker_init(worker: Any) -> None:
+    import logging
+
     from nevr_events.lifecycle import install_worker_shutdown
 
+    # The service's own log lines go where gunicorn's error log goes, same format.
+    package_log = logging.getLogger("nevr_events")
+    package_log.handlers = list(worker.log.error_log.handlers)
+    package_log.setLevel(loglevel.upper())
+    package_log.propagate = False
     install_worker_shutdown(worker)
+
+
+def worker_exit(server: Any, worker: Any) -> None:
+    # Gunicorn exits once no request is open; the writer may still be storing
+    # the last batch, so wait for the drain to finish (bounded by its deadline).
+    runtime = worker.wsgi.extensions.get("nevr_events.runtime") if worker.wsgi else None
+    if runtime is not None and runtime.stopping.is_set():
+        runtime.wait_stopped(_settings.server_timeout)

@@ -9,6 +9,7 @@ answers in the order the messages came.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +20,8 @@ from flask_sock import Sock
 from gevent.event import AsyncResult
 from gevent.queue import Queue
 from simple_websocket import ConnectionClosed
+from wsproto.events import CloseConnection
+from wsproto.utilities import LocalProtocolError
 
 from nevr_events import auth
 from nevr_events.exceptions import InvalidFrame, StoreUnavailable
@@ -94,7 +97,27 @@ class StreamSession:
             replier.join()
             self.runtime.sessions.discard(self)
         if self.runtime.stopping.is_set() and self.ws.connected:
-            self.ws.close(reason=GOING_AWAY, message="server shutting down")
+            self._close_going_away()
+
+    def _close_going_away(self, timeout: float = 2.0) -> None:
+        """Send close 1001 and wait for the agent's close before the socket goes.
+
+        ``ws.close()`` would drop the socket at once; an agent still sending
+        would then get a TCP reset, which discards the close frame and the
+        last replies unread in its receive buffer.
+        """
+        ws = self.ws
+        try:
+            ws.sock.send(ws.ws.send(CloseConnection(GOING_AWAY, "server shutting down")))
+        except (OSError, LocalProtocolError):
+            ws.connected = False
+            return
+        deadline = time.monotonic() + timeout
+        while ws.connected and time.monotonic() < deadline:
+            ws.event.wait(0.05)
+            ws.event.clear()
+            ws.input_buffer.clear()  # messages sent after our close are not read
+        ws.connected = False
 
     def _read_loop(self) -> None:
         stopping = self.runtime.stopping

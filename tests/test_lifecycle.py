@@ -1,0 +1,162 @@
+"""Health while the database goes away, and graceful shutdown with frames in flight."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+import time
+from typing import Any
+
+import pytest
+import requests
+import websocket
+
+from nevr_events.devdb import LocalFerretDB
+from tests.support import LiveServer, envelope, make_frame, new_session_id, send_frames
+
+
+@pytest.fixture
+def own_database(tmp_path: Any) -> Any:
+    """A FerretDB this test may stop and start again (same port, same data)."""
+    db = LocalFerretDB(data_dir=tmp_path / "ferretdb").start()
+    yield db
+    db.stop()
+
+
+def test_health_turns_unhealthy_while_database_is_down(own_database: LocalFerretDB) -> None:
+    live = LiveServer(own_database.uri, "health_db", MONGO_TIMEOUT="2s").start()
+    try:
+        assert requests.get(live.url + "/health", timeout=10).json()["status"] == "healthy"
+        own_database.stop()
+        response = requests.get(live.url + "/health", timeout=20)
+        assert response.status_code == 503
+        body = response.json()
+        assert body["status"] == "unhealthy" and body["timestamp"].endswith("Z")
+        assert "mongodb://" not in body["error"]
+        own_database.start()
+        deadline = time.monotonic() + 20
+        while requests.get(live.url + "/health", timeout=10).status_code != 200:
+            assert time.monotonic() < deadline, "health did not recover"
+            time.sleep(0.2)
+    finally:
+        live.stop()
+
+
+def test_frames_wait_for_a_database_that_comes_back(own_database: LocalFerretDB) -> None:
+    live = LiveServer(own_database.uri, "outage_db", MONGO_TIMEOUT="8s").start()
+    try:
+        sid = new_session_id()
+        ws = live.connect()
+        send_frames(ws, [envelope(make_frame(sid, 0))])
+        own_database.stop()
+        ws.send(envelope(make_frame(sid, 1)))
+        time.sleep(1.0)
+        own_database.start()
+        reply = json.loads(ws.recv())
+        ws.close()
+        assert reply["success"] is True and reply["stored"] is True
+        assert live.collection.count_documents({"lobby_session_id": sid.lower()}) == 2
+    finally:
+        live.stop()
+
+
+def test_frames_get_an_error_reply_when_database_stays_down(own_database: LocalFerretDB) -> None:
+    live = LiveServer(own_database.uri, "down_db", MONGO_TIMEOUT="1s").start()
+    try:
+        sid = new_session_id()
+        ws = live.connect()
+        send_frames(ws, [envelope(make_frame(sid, 0))])
+        own_database.stop()
+        [reply] = send_frames(ws, [envelope(make_frame(sid, 1))])
+        assert reply["success"] is False
+        assert "not stored" in reply["error"] and "resend" in reply["error"]
+        own_database.start()
+        # The same connection still works once the database is back.
+        [again] = send_frames(ws, [envelope(make_frame(sid, 1))])
+        ws.close()
+        assert again["success"] is True
+    finally:
+        live.stop()
+
+
+class Agent(threading.Thread):
+    """Streams frames without waiting while another thread collects replies."""
+
+    def __init__(self, live: LiveServer, frames: int) -> None:
+        super().__init__(daemon=True)
+        self.session_id = new_session_id()
+        self.ws = live.connect()
+        self.frames = frames
+        self.replies: list[dict[str, Any]] = []
+        self.close_code: int | None = None
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def run(self) -> None:
+        try:
+            for i in range(self.frames):
+                self.ws.send(envelope(make_frame(self.session_id, i)))
+                time.sleep(0.002)
+        except (websocket.WebSocketException, OSError):
+            pass  # the server closed the stream
+
+    def _read(self) -> None:
+        try:
+            while True:
+                opcode, data = self.ws.recv_data(control_frame=True)
+                if opcode == websocket.ABNF.OPCODE_CLOSE:
+                    self.close_code = int.from_bytes(data[:2], "big") if data else None
+                    return
+                if opcode == websocket.ABNF.OPCODE_TEXT:
+                    self.replies.append(json.loads(data))
+        except (websocket.WebSocketException, OSError):
+            return
+
+
+def test_sigterm_answers_frames_in_flight_and_loses_none(
+    mongo_uri: str, database_name: str
+) -> None:
+    live = LiveServer(mongo_uri, database_name, SERVER_TIMEOUT="20s").start()
+    agents = [Agent(live, frames=3000) for _ in range(3)]
+    for agent in agents:
+        agent.start()
+    time.sleep(1.5)
+    started = time.monotonic()
+    exit_code = live.stop(signal.SIGTERM, timeout=30)
+    took = time.monotonic() - started
+    for agent in agents:
+        agent.join(10)
+        agent.reader.join(10)
+    assert exit_code == 0, live.logs()
+    assert took < 20, "shutdown exceeded SERVER_TIMEOUT"
+    collection = live.collection
+    for agent in agents:
+        assert agent.close_code == 1001
+        acknowledged = [r["frame_index"] for r in agent.replies if r.get("stored")]
+        assert acknowledged, "the agent should have had frames stored before the signal"
+        # Replies came in order, one per message, with no gap.
+        assert [r["seq"] for r in agent.replies] == list(range(1, len(agent.replies) + 1))
+        stored = {
+            doc["frame_index"]
+            for doc in collection.find({"lobby_session_id": agent.session_id.lower()})
+        }
+        assert set(acknowledged) <= stored
+    assert "shutdown complete" in live.logs()
+
+
+def test_sigint_drains_like_sigterm(mongo_uri: str, database_name: str) -> None:
+    live = LiveServer(mongo_uri, database_name).start()
+    agent = Agent(live, frames=500)
+    agent.start()
+    time.sleep(0.5)
+    assert live.stop(signal.SIGINT, timeout=30) == 0
+    agent.join(10)
+    agent.reader.join(10)
+    assert agent.close_code == 1001
+    acknowledged = {r["frame_index"] for r in agent.replies if r.get("stored")}
+    stored = {
+        doc["frame_index"]
+        for doc in live.collection.find({"lobby_session_id": agent.session_id.lower()})
+    }
+    assert acknowledged and acknowledged <= stored
