@@ -24,7 +24,16 @@ _EXPORTS = {
     "StoreUnavailable": "nevr_events.exceptions",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "AuthError",
+    "ConfigError",
+    "InvalidFrame",
+    "InvalidSessionId",
+    "NevrEventsError",
+    "Settings",
+    "StoreUnavailable",
+    "create_app",
+]
 
 if TYPE_CHECKING:
     from nevr_events.app import create_app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -36,10 +37,8 @@ def _databases(mongo_uri: str) -> Iterator[list[str]]:
     yield names
     client: pymongo.MongoClient = pymongo.MongoClient(mongo_uri, serverSelectionTimeoutMS=3000)
     for name in names:
-        try:
+        with contextlib.suppress(pymongo.errors.PyMongoError):
             client.drop_database(name)
-        except pymongo.errors.PyMongoError:
-            pass
     client.close()
 
 

@@ -43,8 +43,8 @@ def make_frame(
     session["sessionid"] = session_id
     frame: dict[str, Any] = {"frame_index": index, "session": session}
     if timestamp is None:
-        millis = index * 33
-        timestamp = f"2025-12-04T03:{millis // 60000 % 60:02d}:{millis // 1000 % 60:02d}.{millis % 1000:03d}Z"
+        minutes, millis = divmod(index * 33, 60_000)
+        timestamp = f"2025-12-04T03:{minutes % 60:02d}:{millis // 1000:02d}.{millis % 1000:03d}Z"
     if timestamp:
         frame["timestamp"] = timestamp
     if events:
