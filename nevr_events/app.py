@@ -10,9 +10,10 @@ from flask import Flask, Response, jsonify
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from nevr_events import health, lifecycle, reads, store, stream
+from nevr_events import graphql, health, lifecycle, reads, store, stream
 from nevr_events.config import Settings
-from nevr_events.frames import FrameValidator, ProtobufFrameValidator
+from nevr_events.fastframe import FastFrameValidator
+from nevr_events.frames import FrameValidator
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +44,14 @@ def create_app(
         allow_headers=["Authorization", "Content-Type", "X-User-ID", "X-Node-ID"],
         max_age=600,
     )
-    app.extensions["nevr_events.validator"] = validator or ProtobufFrameValidator()
+    app.extensions["nevr_events.validator"] = validator or FastFrameValidator()
     event_store = store.init_app(app, event_store)
     lifecycle.init_app(app, event_store)
 
     app.register_blueprint(health.bp)
     app.register_blueprint(reads.bp)
     app.register_blueprint(stream.bp)
+    app.register_blueprint(graphql.bp)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
     log.info(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -59,6 +60,18 @@ def ferretdb_binary() -> Path:
     return binary
 
 
+def die_with_parent() -> None:
+    """``preexec_fn`` for helper processes: end them if the process that started
+    them dies without cleaning up (Linux only; elsewhere a no-op)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -98,7 +111,8 @@ class LocalFerretDB:
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
+            start_new_session=True,  # Ctrl-C on the terminal must not stop it first
+            preexec_fn=die_with_parent,
         )
         log.close()
         deadline = time.monotonic() + timeout

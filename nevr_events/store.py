@@ -19,7 +19,7 @@ import orjson
 import pymongo
 from bson import ObjectId
 from flask import Flask, current_app
-from pymongo.errors import BulkWriteError, PyMongoError
+from pymongo.errors import BulkWriteError, OperationFailure, PyMongoError
 
 from nevr_events.config import Settings
 from nevr_events.exceptions import StoreUnavailable
@@ -27,6 +27,7 @@ from nevr_events.exceptions import StoreUnavailable
 log = logging.getLogger(__name__)
 
 DUPLICATE_KEY = 11000
+NOT_IMPLEMENTED = 238  # FerretDB: an aggregation stage or accumulator it lacks
 # Fields the legacy whole-session read needs; the rest of each document stays in the database.
 LEGACY_PROJECTION = {"_id": 0, "lobby_session_id": 1, "user_id": 1, "frame": 1}
 
@@ -92,6 +93,25 @@ class EventStore(Protocol):
         event_type: str | None = None,
     ) -> list[dict[str, Any]]: ...
 
+    def page_window(
+        self,
+        session_id: str,
+        *,
+        limit: int,
+        offset: int = 0,
+        after: PageCursor | None = None,
+        event_type: str | None = None,
+        with_frame: bool = True,
+    ) -> list[dict[str, Any]]: ...
+
+    def lobby_sessions(
+        self, *, limit: int, after: str | None = None, since: datetime | None = None
+    ) -> list[dict[str, Any]]: ...
+
+    def session_summaries(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]: ...
+
+    def count_lobby_sessions(self, since: datetime | None = None) -> int: ...
+
     def close(self) -> None: ...
 
 
@@ -127,6 +147,8 @@ class MongoEventStore:
         )
         self._timeout = settings.mongo_timeout
         self._read_batch_size = read_batch_size
+        # Whether $group has $first/$last/$addToSet (MongoDB) or not (FerretDB); None: unknown.
+        self._accumulators: bool | None = None
         self.collection = self._client[settings.database_name][settings.collection_name]
 
     def ensure_indexes(self) -> None:
@@ -213,6 +235,136 @@ class MongoEventStore:
             .limit(limit)
         )
         return list(cursor)
+
+    def page_window(
+        self,
+        session_id: str,
+        *,
+        limit: int,
+        offset: int = 0,
+        after: PageCursor | None = None,
+        event_type: str | None = None,
+        with_frame: bool = True,
+    ) -> list[dict[str, Any]]:
+        """Like ``page``, plus an offset (skip) and the frame left out when not needed.
+
+        One query per page, whatever the mode.
+        """
+        cursor = (
+            self.collection.find(
+                session_filter(session_id, event_type, after),
+                None if with_frame else {"frame": 0},
+            )
+            .sort(SESSION_ORDER)
+            .skip(max(offset, 0))
+            .limit(limit)
+        )
+        return list(cursor)
+
+    def lobby_sessions(
+        self, *, limit: int, after: str | None = None, since: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """Up to ``limit`` sessions (with a frame at or after ``since``), by id, after ``after``.
+
+        Each is ``{lobby_session_id, frame_count, users, first_timestamp,
+        last_timestamp, created_at, updated_at}`` over all the session's frames.
+        One aggregation picks the page; one more summarises it on MongoDB. FerretDB
+        (1.24) lacks the ``$first``/``$last``/``$addToSet`` accumulators: there the
+        summary is a ``$sum`` grouping plus two indexed one-document finds per
+        session (a page holds at most a hundred sessions).
+        """
+        # ``$gt ""`` also keeps documents without a session id out of the groups.
+        match: dict[str, Any] = {"lobby_session_id": {"$gt": after or ""}}
+        if since is not None:
+            match["timestamp"] = {"$gte": since}
+        pipeline: list[dict[str, Any]] = [
+            {"$match": match},
+            {"$group": {"_id": "$lobby_session_id"}},
+            {"$sort": {"_id": 1}},
+            {"$limit": limit},
+        ]
+        ids = [row["_id"] for row in self.collection.aggregate(pipeline) if row["_id"]]
+        summaries = self.session_summaries(ids)
+        return [summaries[sid] for sid in ids if sid in summaries]
+
+    def session_summaries(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The ``lobby_sessions`` figures of the given sessions (absent ones left out)."""
+        if not ids:
+            return {}
+        summaries = None
+        if self._accumulators is not False:
+            summaries = self._summaries_one_query(list(ids))
+        if summaries is None:
+            summaries = self._summaries_portable(list(ids))
+        return summaries
+
+    def _summaries_one_query(self, ids: list[str]) -> dict[str, dict[str, Any]] | None:
+        pipeline = [
+            {"$match": {"lobby_session_id": {"$in": ids}}},
+            {"$sort": {"lobby_session_id": 1, "timestamp": 1}},
+            {
+                "$group": {
+                    "_id": "$lobby_session_id",
+                    "frame_count": {"$sum": 1},
+                    "users": {"$addToSet": "$user_id"},
+                    "first_timestamp": {"$first": "$timestamp"},
+                    "last_timestamp": {"$last": "$timestamp"},
+                    "created_at": {"$first": "$created_at"},
+                    "updated_at": {"$last": "$updated_at"},
+                }
+            },
+        ]
+        try:
+            rows = list(self.collection.aggregate(pipeline, allowDiskUse=True))
+        except OperationFailure as exc:
+            if exc.code != NOT_IMPLEMENTED:
+                raise
+            self._accumulators = False
+            return None
+        self._accumulators = True
+        result = {}
+        for row in rows:
+            sid = row.pop("_id")
+            users = sorted(user for user in row.pop("users") if user is not None)
+            result[sid] = {"lobby_session_id": sid, **row, "users": users}
+        return result
+
+    def _summaries_portable(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        pipeline = [
+            {"$match": {"lobby_session_id": {"$in": ids}}},
+            {"$group": {"_id": {"s": "$lobby_session_id", "u": "$user_id"}, "n": {"$sum": 1}}},
+        ]
+        result: dict[str, dict[str, Any]] = {}
+        for row in self.collection.aggregate(pipeline):
+            sid, user = row["_id"].get("s"), row["_id"].get("u")
+            entry = result.setdefault(sid, {"lobby_session_id": sid, "frame_count": 0, "users": []})
+            entry["frame_count"] += row["n"]
+            if user is not None:
+                entry["users"].append(user)
+        fields = {"_id": 0, "timestamp": 1, "created_at": 1, "updated_at": 1}
+        for sid, entry in result.items():
+            entry["users"].sort()
+            first = self.collection.find_one(
+                {"lobby_session_id": sid}, fields, sort=[("timestamp", pymongo.ASCENDING)]
+            )
+            last = self.collection.find_one(
+                {"lobby_session_id": sid}, fields, sort=[("timestamp", pymongo.DESCENDING)]
+            )
+            entry["first_timestamp"] = (first or {}).get("timestamp")
+            entry["created_at"] = (first or {}).get("created_at")
+            entry["last_timestamp"] = (last or {}).get("timestamp")
+            entry["updated_at"] = (last or {}).get("updated_at")
+        return result
+
+    def count_lobby_sessions(self, since: datetime | None = None) -> int:
+        match = {} if since is None else {"timestamp": {"$gte": since}}
+        pipeline = [
+            {"$match": match},
+            {"$group": {"_id": "$lobby_session_id"}},
+            {"$count": "n"},
+        ]
+        rows = list(self.collection.aggregate(pipeline))
+        return rows[0]["n"] if rows else 0
 
     def close(self) -> None:
         self._client.close()

@@ -18,7 +18,7 @@ import requests
 import websocket
 
 from nevr_events.auth import mint_token
-from nevr_events.devdb import free_port
+from nevr_events.devdb import die_with_parent, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -92,6 +92,7 @@ class LiveServer:
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent,
         )
         log.close()
         deadline = time.monotonic() + timeout

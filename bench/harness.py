@@ -1,0 +1,95 @@
+"""Shared plumbing of the benchmark scripts: database, server, process CPU and RSS.
+
+Benchmarks run only against loopback: a FerretDB they start (or MONGO_URI)
+and a gunicorn server they start and stop.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+import signal
+import subprocess
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from nevr_events.devdb import LocalFerretDB
+from tests.support import LiveServer
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds the context managers: nothing is left running
+
+
+signal.signal(signal.SIGTERM, _exit_on_sigterm)
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+@contextlib.contextmanager
+def database(uri: str | None = None) -> Iterator[tuple[str, int | None]]:
+    """``(uri, pid)``: MONGO_URI when given (pid None), else a throw-away FerretDB."""
+    uri = uri or os.environ.get("MONGO_URI")
+    if uri:
+        yield uri, None
+        return
+    with LocalFerretDB() as db:
+        assert db.process is not None
+        yield db.uri, db.process.pid
+
+
+@contextlib.contextmanager
+def server(uri: str, database_name: str, **env: str) -> Iterator[LiveServer]:
+    live = LiveServer(uri, database_name, LOG_LEVEL="warning", **env).start()
+    try:
+        yield live
+    finally:
+        live.stop()
+
+
+def worker_pids(master_pid: int) -> list[int]:
+    out = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(master_pid)], capture_output=True, text=True
+    ).stdout
+    return [int(pid) for pid in out.split()]
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of the processes so far."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
+
+
+def rss_bytes(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_SIZE
+    return total
+
+
+def machine() -> str:
+    cpu = "unknown cpu"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return (
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores ({cpu}), "
+        f"Python {platform.python_version()}"
+    )
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]

@@ -1,0 +1,11 @@
+"""The GraphQL API (``/v3/query``, ``/v3/graphql``) and its IDE page (``/v3/playground``).
+
+See docs/graphql.md.
+"""
+
+from __future__ import annotations
+
+from nevr_events.graphql.schema import get_schema
+from nevr_events.graphql.views import bp
+
+__all__ = ["bp", "get_schema"]
