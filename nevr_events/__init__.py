@@ -22,30 +22,73 @@ _EXPORTS = {
     "InvalidSessionId": "nevr_events.exceptions",
     "NevrEventsError": "nevr_events.exceptions",
     "StoreUnavailable": "nevr_events.exceptions",
+    # client side (docs/client.md)
+    "ClientError": "nevr_events.exceptions",
+    "BadRequest": "nevr_events.exceptions",
+    "Unauthorized": "nevr_events.exceptions",
+    "NotFound": "nevr_events.exceptions",
+    "ServerError": "nevr_events.exceptions",
+    "TransportError": "nevr_events.exceptions",
+    "ConnectError": "nevr_events.exceptions",
+    "StreamError": "nevr_events.exceptions",
+    "Client": "nevr_events.client",
+    "SessionEvent": "nevr_events.client",
+    "SessionEvents": "nevr_events.client",
+    "EventPage": "nevr_events.client",
+    "Health": "nevr_events.client",
+    "FrameStream": "nevr_events.framestream",
+    "StreamResult": "nevr_events.framestream",
+    "FrameProblem": "nevr_events.framestream",
 }
 
 __all__ = [
     "AuthError",
+    "BadRequest",
+    "Client",
+    "ClientError",
     "ConfigError",
+    "ConnectError",
+    "EventPage",
+    "FrameProblem",
+    "FrameStream",
+    "Health",
     "InvalidFrame",
     "InvalidSessionId",
     "NevrEventsError",
+    "NotFound",
+    "ServerError",
+    "SessionEvent",
+    "SessionEvents",
     "Settings",
     "StoreUnavailable",
+    "StreamError",
+    "StreamResult",
+    "TransportError",
+    "Unauthorized",
     "create_app",
 ]
 
 if TYPE_CHECKING:
     from nevr_events.app import create_app
+    from nevr_events.client import Client, EventPage, Health, SessionEvent, SessionEvents
     from nevr_events.config import Settings
     from nevr_events.exceptions import (
         AuthError,
+        BadRequest,
+        ClientError,
         ConfigError,
+        ConnectError,
         InvalidFrame,
         InvalidSessionId,
         NevrEventsError,
+        NotFound,
+        ServerError,
         StoreUnavailable,
+        StreamError,
+        TransportError,
+        Unauthorized,
     )
+    from nevr_events.framestream import FrameProblem, FrameStream, StreamResult
 
 
 def __getattr__(name: str) -> Any:

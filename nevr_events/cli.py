@@ -9,6 +9,7 @@ import sys
 import click
 
 from nevr_events.auth import mint_token
+from nevr_events.cli_client import CLIENT_COMMANDS
 from nevr_events.config import ENV_VARS, Settings, parse_duration
 from nevr_events.exceptions import ConfigError
 
@@ -108,7 +109,9 @@ def _serve_with_local_db(env: dict[str, str]) -> None:
 @main.command()
 @click.option("--sub", required=True, help="The user id the token carries (stored as user_id).")
 @click.option("--ttl", default="1h", show_default=True, help="Lifetime, e.g. 30m, 1h, 7d is 168h.")
-@click.option("--secret", envvar="JWT_SECRET", required=True, help="(env JWT_SECRET)")
+@click.option(
+    "--secret", envvar="JWT_SECRET", show_envvar=True, required=True, help="The server's secret."
+)
 def token(sub: str, ttl: str, secret: str) -> None:
     """Mint a token signed with the server's JWT secret."""
     try:
@@ -116,6 +119,10 @@ def token(sub: str, ttl: str, secret: str) -> None:
     except ConfigError as exc:
         raise click.BadParameter(str(exc)) from None
     click.echo(mint_token(secret, sub, ttl=seconds))
+
+
+for _command in CLIENT_COMMANDS:  # health, events, stream
+    main.add_command(_command)
 
 
 if __name__ == "__main__":

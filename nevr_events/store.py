@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
+import bson
 import orjson
 import pymongo
 from bson import ObjectId
+from bson.codec_options import CodecOptions
+from bson.raw_bson import RawBSONDocument
 from flask import Flask, current_app
 from pymongo.errors import BulkWriteError, OperationFailure, PyMongoError
 
@@ -29,6 +32,8 @@ log = logging.getLogger(__name__)
 DUPLICATE_KEY = 11000
 NOT_IMPLEMENTED = 238  # FerretDB: an aggregation stage or accumulator it lacks
 # Fields the legacy whole-session read needs; the rest of each document stays in the database.
+RAW_BSON: CodecOptions[RawBSONDocument] = CodecOptions(document_class=RawBSONDocument)
+DECODE: CodecOptions[dict[str, Any]] = CodecOptions(tz_aware=True)
 LEGACY_PROJECTION = {"_id": 0, "lobby_session_id": 1, "user_id": 1, "frame": 1}
 
 
@@ -129,6 +134,22 @@ def session_filter(
     return query
 
 
+_ASC = pymongo.ASCENDING
+INDEXES = (
+    pymongo.IndexModel([("lobby_session_id", _ASC)], name="session"),
+    pymongo.IndexModel([("lobby_session_id", _ASC), ("timestamp", _ASC)], name="session_time"),
+    pymongo.IndexModel(
+        [("lobby_session_id", _ASC), ("event_types", _ASC), ("timestamp", _ASC)],
+        name="session_event_time",
+    ),
+    # A frame re-sent after a reconnect is recognised, not stored twice.
+    pymongo.IndexModel(
+        [("lobby_session_id", _ASC), ("user_id", _ASC), ("timestamp", _ASC), ("frame_index", _ASC)],
+        name="frame_unique",
+        unique=True,
+    ),
+)
+
 # Oldest first; ties (same millisecond) in insertion order.
 SESSION_ORDER = [("timestamp", pymongo.ASCENDING), ("_id", pymongo.ASCENDING)]
 
@@ -152,31 +173,16 @@ class MongoEventStore:
         self.collection = self._client[settings.database_name][settings.collection_name]
 
     def ensure_indexes(self) -> None:
-        """Create the indexes; idempotent, safe on every start of every worker."""
-        asc = pymongo.ASCENDING
-        self.collection.create_indexes(
-            [
-                pymongo.IndexModel([("lobby_session_id", asc)], name="session"),
-                pymongo.IndexModel(
-                    [("lobby_session_id", asc), ("timestamp", asc)], name="session_time"
-                ),
-                pymongo.IndexModel(
-                    [("lobby_session_id", asc), ("event_types", asc), ("timestamp", asc)],
-                    name="session_event_time",
-                ),
-                # A frame re-sent after a reconnect is recognised, not stored twice.
-                pymongo.IndexModel(
-                    [
-                        ("lobby_session_id", asc),
-                        ("user_id", asc),
-                        ("timestamp", asc),
-                        ("frame_index", asc),
-                    ],
-                    name="frame_unique",
-                    unique=True,
-                ),
-            ]
-        )
+        """Create the missing indexes; safe on every start of every worker.
+
+        Only absent indexes are created, one per command: FerretDB 1.24 drops
+        the connection when one ``createIndexes`` re-creates several indexes
+        that already exist on a collection holding data.
+        """
+        existing = set(self.collection.index_information())
+        for index in INDEXES:
+            if index.document["name"] not in existing:
+                self.collection.create_indexes([index])
 
     def insert_frames(self, documents: Sequence[dict[str, Any]]) -> list[WriteOutcome]:
         """Insert a batch in one round trip; one outcome per document, in order.
@@ -212,14 +218,20 @@ class MongoEventStore:
         return self.collection.count_documents(session_filter(session_id, event_type))
 
     def iter_session(self, session_id: str) -> Iterator[dict[str, Any]]:
-        """Every frame of a session, oldest first, fetched in batches (flat memory)."""
+        """Every frame of a session, oldest first, with memory flat in the session's size.
+
+        Batches arrive as raw BSON and each document is decoded only when it is
+        consumed, so a batch costs its bytes, not several times that in objects.
+        """
+        raw = self.collection.with_options(codec_options=RAW_BSON)
         cursor = (
-            self.collection.find(session_filter(session_id), LEGACY_PROJECTION)
+            raw.find(session_filter(session_id), LEGACY_PROJECTION)
             .sort(SESSION_ORDER)
             .batch_size(self._read_batch_size)
         )
         with cursor:
-            yield from cursor
+            for document in cursor:
+                yield bson.decode(document.raw, codec_options=DECODE)
 
     def page(
         self,

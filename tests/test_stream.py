@@ -253,3 +253,45 @@ def test_oversize_message_closes_with_1009(mongo_uri: str, database_name: str) -
         assert reply["success"] is True
     finally:
         live.stop()
+
+
+def test_binary_envelope_is_stored_like_its_json_form(server: LiveServer) -> None:
+    from google.protobuf import json_format
+
+    from nevr_events.pb import telemetry_pb2
+
+    json_sid, binary_sid = new_session_id(), new_session_id()
+    events = [{"player_goal": {"player_slot": 1, "total_goals": 2}}]
+    as_json = envelope(make_frame(json_sid, 11, events=events))
+    message = json_format.Parse(
+        envelope(make_frame(binary_sid, 11, events=events)), telemetry_pb2.Envelope()
+    )
+    ws = server.connect()
+    replies = send_frames(ws, [as_json])
+    ws.send_binary(message.SerializeToString())
+    replies.append(json.loads(ws.recv()))
+    ws.send_binary(b"\xff\xff\xff not protobuf")
+    replies.append(json.loads(ws.recv()))
+    ws.close()
+    assert [r["success"] for r in replies] == [True, True, False]
+    assert "protobuf" in replies[2]["error"]
+    [from_json], [from_binary] = stored(server, json_sid), stored(server, binary_sid)
+    from_binary["frame"]["session"]["session_id"] = json_sid
+    assert from_binary["frame"] == from_json["frame"]
+    assert from_binary["event_types"] == from_json["event_types"] == ["player_goal"]
+    assert from_binary["timestamp"] == from_json["timestamp"]
+
+
+def test_peer_that_stops_answering_pings_is_dropped(mongo_uri: str, database_name: str) -> None:
+    live = LiveServer(mongo_uri, database_name, PING_INTERVAL="300ms").start()
+    try:
+        ws = live.connect()
+        time.sleep(1.5)  # not reading: websocket-client answers pings only inside recv
+        received = b""
+        ws.sock.settimeout(10)
+        while chunk := ws.sock.recv(65536):  # raw bytes: answering the pings now would fail
+            received += chunk
+        # Server frames are unmasked: 0x88 close, length, then code 1008 and the reason.
+        assert b"\x88\x13\x03\xf0Ping/Pong timeout" in received
+    finally:
+        live.stop()

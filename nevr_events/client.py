@@ -1,0 +1,310 @@
+"""HTTP client for the read API: typed results, one connection pool, documented errors.
+
+>>> with Client("http://localhost:8081", token=TOKEN) as client:
+...     result = client.get_session_events("8380fae5-e20f-4b61-beda-b94e0811244f")
+...     for event in client.iter_session_events(result.lobby_session_id):
+...         ...
+
+Every failure is a subclass of :class:`nevr_events.exceptions.ClientError`
+(``status`` and the server's ``message``): ``BadRequest`` (400),
+``Unauthorized`` (401/403), ``NotFound`` (404), ``ServerError`` (5xx),
+``ConnectError`` (refused / unreachable) and ``TransportError`` (timeouts and
+other transport failures).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import orjson
+
+from nevr_events.exceptions import (
+    BadRequest,
+    ClientError,
+    ConnectError,
+    NotFound,
+    ServerError,
+    TransportError,
+    Unauthorized,
+)
+
+DEFAULT_URL = "http://localhost:8081"
+NDJSON = "application/x-ndjson"
+#: Largest page the server hands out (``/v3/lobby-session-events``).
+MAX_PAGE_SIZE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class SessionEvent:
+    """One stored frame of a lobby session.
+
+    ``data`` is the frame (protojson with proto field names). ``timestamp``,
+    ``frame_index``, ``event_types``, ``node`` and ``id`` are filled by
+    :meth:`Client.iter_session_events` (full documents); the legacy route used
+    by :meth:`Client.get_session_events` carries only the first three fields.
+    """
+
+    lobby_session_id: str
+    user_id: str | None
+    data: dict[str, Any]
+    timestamp: datetime | None = None
+    frame_index: int | None = None
+    event_types: tuple[str, ...] = ()
+    node: str | None = None
+    id: str | None = None
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any]) -> SessionEvent:
+        """From a full stored document as ``/v3/lobby-session-events`` returns it."""
+        stamp = doc.get("timestamp")
+        return cls(
+            lobby_session_id=doc.get("lobby_session_id", ""),
+            user_id=doc.get("user_id"),
+            data=doc.get("frame") or {},
+            timestamp=_parse_time(stamp) if isinstance(stamp, str) else None,
+            frame_index=doc.get("frame_index"),
+            event_types=tuple(doc.get("event_types") or ()),
+            node=doc.get("node"),
+            id=doc.get("_id") if isinstance(doc.get("_id"), str) else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SessionEvents:
+    """Every frame of one session, oldest first (``GET /lobby-session-events/{id}``)."""
+
+    lobby_session_id: str
+    count: int
+    events: tuple[SessionEvent, ...] = field(repr=False)
+
+    def __iter__(self) -> Iterator[SessionEvent]:
+        return iter(self.events)
+
+    def __len__(self) -> int:
+        return self.count
+
+
+@dataclass(frozen=True, slots=True)
+class EventPage:
+    """One page of ``GET /v3/lobby-session-events/{id}``; ``next`` is None on the last."""
+
+    lobby_session_id: str
+    events: tuple[SessionEvent, ...] = field(repr=False)
+    total_count: int
+    limit: int
+    next: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """``GET /health``: ``healthy`` is False when the server answered 503."""
+
+    status: str
+    timestamp: str | None
+    healthy: bool
+    error: str | None = None
+
+
+def _parse_time(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _error_for(response: httpx.Response) -> ClientError:
+    """The exception class and message for an error answer."""
+    try:
+        body = orjson.loads(response.read())
+        message = body.get("error") if isinstance(body, dict) else None
+    except (orjson.JSONDecodeError, httpx.HTTPError):
+        message = None
+    status = response.status_code
+    message = str(message or response.reason_phrase or "HTTP error")
+    if status == 400:
+        return BadRequest(message, status)
+    if status in (401, 403):
+        return Unauthorized(message, status)
+    if status == 404:
+        return NotFound(message, status)
+    if status >= 500:
+        return ServerError(message, status)
+    return ClientError(message, status)
+
+
+class Client:
+    """A small synchronous client of the nevr-events read API.
+
+    One ``httpx.Client`` underneath, so connections are reused across calls.
+    Use it as a context manager, or call :meth:`close`.
+
+    :param base_url: ``http(s)://host:port`` of the service.
+    :param token: a JWT (``nevr-events token``); reads need one, ``health()`` does not.
+    :param timeout: seconds for connecting and for each read of the answer.
+    """
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_URL,
+        token: str | None = None,
+        timeout: float = 30.0,
+        *,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        headers = {"Accept": "application/json", "User-Agent": "nevr-events-client"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.Client(
+            base_url=self.base_url, headers=headers, timeout=timeout, transport=transport
+        )
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- calls -------------------------------------------------------------------------------
+
+    def health(self) -> Health:
+        """The service's health; a 503 (database down) is returned, not raised."""
+        response = self._request("GET", "/health", ok=(200, 503))
+        body = self._json(response)
+        return Health(
+            status=str(body.get("status", "")),
+            timestamp=body.get("timestamp"),
+            healthy=response.status_code == 200 and body.get("status") == "healthy",
+            error=body.get("error"),
+        )
+
+    def get_session_events(self, lobby_session_id: str) -> SessionEvents:
+        """Every frame of a session, oldest first, in one call.
+
+        Uses the reference route ``GET /lobby-session-events/{id}``; the whole
+        session is held in memory. For long sessions prefer
+        :meth:`iter_session_events`.
+        """
+        response = self._request("GET", f"/lobby-session-events/{_segment(lobby_session_id)}")
+        body = self._json(response)
+        events = tuple(
+            SessionEvent(
+                lobby_session_id=e.get("lobby_session_id", ""),
+                user_id=e.get("user_id"),
+                data=e.get("data") or {},
+            )
+            for e in body.get("events") or ()
+        )
+        return SessionEvents(
+            lobby_session_id=body.get("lobby_session_id", lobby_session_id),
+            count=int(body.get("count", len(events))),
+            events=events,
+        )
+
+    def get_page(
+        self,
+        lobby_session_id: str,
+        *,
+        limit: int = 100,
+        cursor: str | None = None,
+        event_type: str | None = None,
+    ) -> EventPage:
+        """One page of full stored documents (``GET /v3/lobby-session-events/{id}``)."""
+        params: dict[str, str | int] = {"limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        if event_type:
+            params["event_type"] = event_type
+        response = self._request(
+            "GET", f"/v3/lobby-session-events/{_segment(lobby_session_id)}", params=params
+        )
+        body = self._json(response)
+        return EventPage(
+            lobby_session_id=body.get("lobby_session_id", lobby_session_id),
+            events=tuple(SessionEvent.from_document(d) for d in body.get("frames") or ()),
+            total_count=int(body.get("total_count", 0)),
+            limit=int(body.get("limit", limit)),
+            next=body.get("next"),
+        )
+
+    def iter_session_events(
+        self,
+        lobby_session_id: str,
+        event_type: str | None = None,
+        *,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> Iterator[SessionEvent]:
+        """Every frame of a session, oldest first, fetched lazily page by page.
+
+        Only one page (``page_size`` frames, at most 1000) is held at a time,
+        whatever the length of the session. ``event_type`` keeps only frames
+        holding an event of that type (e.g. ``"player_goal"``). Frames stored
+        while iterating are included if they sort after the current position.
+        """
+        cursor: str | None = None
+        while True:
+            page = self.get_page(
+                lobby_session_id, limit=page_size, cursor=cursor, event_type=event_type
+            )
+            yield from page.events
+            if not page.next or not page.events:
+                return
+            cursor = page.next
+
+    def iter_ndjson(self, lobby_session_id: str) -> Iterator[dict[str, Any]]:
+        """Raw NDJSON lines of ``GET /lobby-session-events/{id}``, parsed one at a time."""
+        path = f"/lobby-session-events/{_segment(lobby_session_id)}"
+        try:
+            with self._http.stream("GET", path, headers={"Accept": NDJSON}) as response:
+                if response.status_code != 200:
+                    raise _error_for(response)
+                for line in response.iter_lines():
+                    if line.strip():
+                        yield orjson.loads(line)
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, self.base_url) from exc
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _request(
+        self, method: str, path: str, *, ok: tuple[int, ...] = (200,), **kwargs: Any
+    ) -> httpx.Response:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, self.base_url) from exc
+        if response.status_code not in ok:
+            raise _error_for(response)
+        return response
+
+    @staticmethod
+    def _json(response: httpx.Response) -> dict[str, Any]:
+        try:
+            body = orjson.loads(response.content)
+        except orjson.JSONDecodeError as exc:
+            raise ServerError(f"answer is not JSON: {exc}", response.status_code) from None
+        if not isinstance(body, dict):
+            raise ServerError("answer is not a JSON object", response.status_code)
+        return body
+
+
+def _segment(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _transport_error(exc: httpx.HTTPError, base_url: str) -> TransportError:
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+        return ConnectError(f"cannot connect to {base_url}: {exc}")
+    if isinstance(exc, httpx.TimeoutException):
+        return TransportError(f"timed out talking to {base_url}: {exc}")
+    return TransportError(f"request to {base_url} failed: {exc}")

@@ -1,0 +1,68 @@
+"""The store against the real database: indexes, batch outcomes, order, cursors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from nevr_events import Settings
+from nevr_events.store import MongoEventStore, PageCursor
+
+T0 = datetime(2025, 12, 4, 3, 0, tzinfo=UTC)
+
+
+def doc(index: int, stamp: datetime = T0, session: str = "s-1", user: str = "u") -> dict:
+    return {
+        "lobby_session_id": session,
+        "user_id": user,
+        "frame_index": index,
+        "frame": {"frame_index": index},
+        "event_types": [],
+        "timestamp": stamp,
+    }
+
+
+@pytest.fixture
+def store(settings: Settings) -> MongoEventStore:
+    event_store = MongoEventStore(settings)
+    event_store.ensure_indexes()
+    yield event_store
+    event_store.close()
+
+
+def test_ensure_indexes_is_idempotent_on_a_collection_with_data(store: MongoEventStore) -> None:
+    store.insert_frames([doc(1)])
+    store.ensure_indexes()
+    store.ensure_indexes()
+    names = set(store.collection.index_information())
+    assert {"session", "session_time", "session_event_time", "frame_unique"} <= names
+    assert store.collection.index_information()["frame_unique"]["unique"] is True
+
+
+def test_batch_outcomes_mark_duplicates_in_place(store: MongoEventStore) -> None:
+    assert [o.status for o in store.insert_frames([doc(1), doc(2)])] == ["stored", "stored"]
+    outcomes = store.insert_frames([doc(3), doc(1), doc(4), doc(2, user="other")])
+    assert [o.status for o in outcomes] == ["stored", "duplicate", "stored", "stored"]
+    assert store.count("s-1") == 5
+
+
+def test_same_millisecond_frames_keep_insertion_order(store: MongoEventStore) -> None:
+    store.insert_frames([doc(i, stamp=T0) for i in (5, 3, 9, 1)])
+    store.insert_frames([doc(0, stamp=T0 - timedelta(seconds=1))])
+    assert [d["frame"]["frame_index"] for d in store.iter_session("s-1")] == [0, 5, 3, 9, 1]
+
+
+def test_keyset_pages_walk_every_frame_once(store: MongoEventStore) -> None:
+    store.insert_frames([doc(i, stamp=T0 + timedelta(milliseconds=i // 3)) for i in range(10)])
+    seen, after = [], None
+    while page := store.page("s-1", limit=4, after=after):
+        seen += [d["frame_index"] for d in page]
+        after = PageCursor.decode(PageCursor.after(page[-1]).encode())
+    assert seen == list(range(10))
+
+
+@pytest.mark.parametrize("token", ["", "!!!", "eyJ0IjoxfQ", "bm90IGpzb24"])
+def test_bad_cursor_is_refused(token: str) -> None:
+    with pytest.raises(ValueError):
+        PageCursor.decode(token)
