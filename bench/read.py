@@ -74,6 +74,7 @@ def read(url: str, headers: dict[str, str], pids: list[int]) -> dict[str, float]
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
+    cpu_before = harness.cpu_seconds(pids)
     started = time.perf_counter()
     size = 0
     with requests.get(url, headers=headers, stream=True, timeout=600) as response:
@@ -81,9 +82,15 @@ def read(url: str, headers: dict[str, str], pids: list[int]) -> dict[str, float]
         for chunk in response.iter_content(1 << 16):
             size += len(chunk)
     elapsed = time.perf_counter() - started
+    cpu = harness.cpu_seconds(pids) - cpu_before
     done.set()
     sampler.join()
-    return {"seconds": elapsed, "bytes": size, "rss_growth_mb": (peak - baseline) / 2**20}
+    return {
+        "seconds": elapsed,
+        "bytes": size,
+        "cpu": cpu,
+        "rss_growth_mb": (peak - baseline) / 2**20,
+    }
 
 
 def main() -> None:
@@ -113,7 +120,7 @@ def main() -> None:
                 print(
                     f"{form:>7} {opts.frames:>7} {result['bytes'] / 2**20:>7.1f} "
                     f"{result['seconds']:>8.2f} {opts.frames / result['seconds']:>9.0f} "
-                    f"{result['rss_growth_mb']:>13.1f}"
+                    f"{result['cpu'] / opts.frames * 1e6:>19.0f} {result['rss_growth_mb']:>13.1f}"
                 )
         client.drop_database(name)
 

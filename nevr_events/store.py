@@ -157,7 +157,7 @@ SESSION_ORDER = [("timestamp", pymongo.ASCENDING), ("_id", pymongo.ASCENDING)]
 class MongoEventStore:
     """EventStore on pymongo; one client (and connection pool) per process."""
 
-    def __init__(self, settings: Settings, *, read_batch_size: int = 500) -> None:
+    def __init__(self, settings: Settings, *, read_batch_size: int = 100) -> None:
         self._client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(
             settings.mongo_uri,
             serverSelectionTimeoutMS=int(settings.mongo_timeout * 1000),
