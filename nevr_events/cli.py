@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import signal
+import subprocess
 import sys
 
 import click
@@ -85,8 +88,6 @@ def _gunicorn_argv() -> list[str]:
 
 
 def _serve_with_local_db(env: dict[str, str]) -> None:
-    import subprocess
-
     from nevr_events.devdb import CACHE_DIR, LocalFerretDB
 
     click.echo("starting a local FerretDB (the first run builds it, ~1 min)...", err=True)
@@ -100,10 +101,16 @@ def _serve_with_local_db(env: dict[str, str]) -> None:
             f"database {db.uri} (data in {db.data_dir}), listening on {settings.bind}", err=True
         )
         server = subprocess.Popen(_gunicorn_argv(), env=env)
-        try:
-            server.wait()
-        except KeyboardInterrupt:
-            server.wait()
+
+        def forward(signum: int, _frame: object) -> None:
+            # Ctrl-C reaches gunicorn through the terminal too; a signal sent to
+            # this process alone (a supervisor) must still stop it gracefully.
+            with contextlib.suppress(ProcessLookupError):
+                server.send_signal(signal.SIGTERM)
+
+        signal.signal(signal.SIGINT, forward)
+        signal.signal(signal.SIGTERM, forward)
+        server.wait()
 
 
 @main.command()
