@@ -37,8 +37,8 @@ _EXPORTS = {
     "EventPage": "nevr_events.client",
     "Health": "nevr_events.client",
     "FrameStream": "nevr_events.framestream",
-    "StreamResult": "nevr_events.framestream",
-    "FrameProblem": "nevr_events.framestream",
+    "StreamResult": "nevr_events.framewire",
+    "FrameProblem": "nevr_events.framewire",
 }
 
 __all__ = [
@@ -88,7 +88,8 @@ if TYPE_CHECKING:
         TransportError,
         Unauthorized,
     )
-    from nevr_events.framestream import FrameProblem, FrameStream, StreamResult
+    from nevr_events.framestream import FrameStream
+    from nevr_events.framewire import FrameProblem, StreamResult
 
 
 def __getattr__(name: str) -> Any:

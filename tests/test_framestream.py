@@ -17,7 +17,7 @@ from google.protobuf import json_format
 from nevr_events import FrameStream, StreamError
 from nevr_events.devdb import free_port
 from nevr_events.exceptions import ConnectError, Unauthorized
-from nevr_events.framestream import encode_frame, stream_url
+from nevr_events.framewire import encode_frame, stream_url
 from nevr_events.pb import telemetry_pb2
 from tests.support import LiveServer, envelope, make_frame, new_session_id
 
