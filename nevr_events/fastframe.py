@@ -2,348 +2,62 @@
 
 ``FastFrameValidator`` accepts and rejects the same messages as
 ``ProtobufFrameValidator`` and returns the same dicts, at a fraction of the cost.
-Everything is derived from the protobuf descriptors at import time: per message
-a table of both key spellings plus a generated straight-line converter (the fast
-path, used while a message looks normal) and a generic table-driven converter
-that reproduces every ``json_format`` rule (the general path, used whenever the
-fast path sees anything unusual, and to build error messages with a path).
+Everything is derived from the protobuf descriptors at import time: the tables and
+the general rules (``fastframe_compile``), and here per message a generated
+straight-line converter for text (the fast path, used while a message looks
+normal; anything unusual redoes the message on the general path) and a generated
+dumper for binary. float32 lists are printed a whole list at a time
+(``fastframe_floats``).
 
+Text: ``orjson`` parses, the per-message converters check and normalise.
 Duplicate keys: ``json_format`` rejects them, ``orjson`` keeps the last one. The
 parse counts the keys of every object plus the colons inside accepted strings;
 without duplicates that equals the colons in the text (colons outside strings are
 exactly the key separators), so a mismatch sends the text to an exact check.
 Rare case handed to the reference parser: a float32 value beyond the float range.
+
+Binary: ``ParseFromString``, then a generated dumper per message reads the plain
+fields with one ``attrgetter`` call, the fields with presence by ``HasField`` /
+``WhichOneof``, in field-number order (the order of ``ListFields``, which
+``MessageToDict`` follows).
 """
 
 from __future__ import annotations
 
 import json
+import keyword
 import math
-import re
 from array import array
-from datetime import datetime
-from struct import Struct
+from operator import attrgetter
 from typing import Any
 
 import orjson
-from google.protobuf import descriptor as _desc
-from google.protobuf import timestamp_pb2
-from google.protobuf.internal.type_checkers import _FLOAT_MAX
 from google.protobuf.message import DecodeError
 
 from nevr_events.exceptions import InvalidFrame
+from nevr_events.fastframe_compile import (
+    UNSET,
+    Fallback,
+    Field,
+    Invalid,
+    Msg,
+    Slow,
+    build,
+    general_value,
+    show,
+    ts_value,
+)
+from nevr_events.fastframe_floats import json_list, r32, shortest_list
 from nevr_events.frames import ParsedMessage, ProtobufFrameValidator
 from nevr_events.pb import telemetry_pb2
 
-_FD = _desc.FieldDescriptor
-_INT_KINDS = {
-    _FD.TYPE_INT32: ("int32", -(2**31), 2**31 - 1), _FD.TYPE_SINT32: ("int32", -(2**31), 2**31 - 1),
-    _FD.TYPE_SFIXED32: ("int32", -(2**31), 2**31 - 1), _FD.TYPE_UINT32: ("uint32", 0, 2**32 - 1),
-    _FD.TYPE_FIXED32: ("uint32", 0, 2**32 - 1), _FD.TYPE_INT64: ("int64", -(2**63), 2**63 - 1),
-    _FD.TYPE_SINT64: ("int64", -(2**63), 2**63 - 1),
-    _FD.TYPE_SFIXED64: ("int64", -(2**63), 2**63 - 1),
-    _FD.TYPE_UINT64: ("uint64", 0, 2**64 - 1), _FD.TYPE_FIXED64: ("uint64", 0, 2**64 - 1),
-}
-_INF = math.inf
-_TS_RE = re.compile(
-    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]*))?Z")
-_F32 = Struct("<f")
-_pack, _unpack = _F32.pack, _F32.unpack
-_F32_LIMITS = tuple(_F32.pack(x) for x in (_FLOAT_MAX, -_FLOAT_MAX, _INF, -_INF))
 
-
-class _Invalid(Exception):
-    """A rejected value; ``path`` collects the location, innermost first."""
-
-    def __init__(self, msg: str) -> None:
-        super().__init__(msg)
-        self.msg, self.path = msg, []
-
-    def where(self, root: str) -> str:
-        return root + "".join(reversed(self.path)) + ": " + self.msg
-
-
-class _Slow(Exception):
-    """The fast path saw something unusual: redo the message on the general path."""
-
-
-class _Fallback(Exception):
-    """A case only the reference parser can decide (float32 beyond range)."""
-
-
-def _show(v: Any) -> str:
-    try:
-        text = orjson.dumps(v).decode()
-    except TypeError:
-        text = repr(v)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _r32(f: float) -> float:
-    """``type_checkers.ToShortestFloat`` for a finite float32 value."""
-    for fmt in ("%.6g", "%.7g", "%.8g"):
-        r = float(fmt % f)  # as ToShortestFloat formats
-        if _unpack(_pack(r))[0] == f:
-            return r
-    return float(f"{f:.9g}")
-
-
-class _Field:
-    __slots__ = ("enum_names", "enum_num", "enum_zero", "hi", "json", "kind", "lo", "map",
-                 "name", "number", "oneof", "repeated", "sub", "what")
-
-    def __init__(self, fd: _desc.FieldDescriptor, specs: dict[str, _Msg]) -> None:
-        self.name, self.json, self.number = fd.name, fd.json_name, fd.number
-        self.repeated, self.map, self.sub = fd.is_repeated, False, None
-        self.oneof = fd.containing_oneof.name if fd.containing_oneof is not None else None
-        t = fd.type
-        if t in _INT_KINDS:
-            self.what, self.lo, self.hi = _INT_KINDS[t]
-            self.kind = "i64" if self.what.endswith("64") else "i32"
-        elif t in (_FD.TYPE_DOUBLE, _FD.TYPE_FLOAT):
-            self.kind = self.what = "double" if t == _FD.TYPE_DOUBLE else "float"
-        elif t == _FD.TYPE_BOOL:
-            self.kind = self.what = "bool"
-        elif t == _FD.TYPE_STRING:
-            self.kind = self.what = "string"
-        elif t == _FD.TYPE_ENUM:
-            et = fd.enum_type
-            self.kind, self.what = "enum", et.full_name
-            self.enum_num = {v.name: v.number for v in et.values}
-            self.enum_names = {v.number: v.name for v in et.values}
-            self.enum_zero = self.enum_names.get(0)
-            if et.is_closed:
-                raise TypeError(f"closed enum {et.full_name} is not supported")
-        elif t == _FD.TYPE_MESSAGE and fd.message_type.full_name == "google.protobuf.Timestamp":
-            self.kind = self.what = "timestamp"
-        elif t == _FD.TYPE_MESSAGE and fd.message_type.GetOptions().map_entry:
-            key = fd.message_type.fields_by_name["key"]
-            val = fd.message_type.fields_by_name["value"]
-            if key.type != _FD.TYPE_STRING:
-                raise TypeError(f"map field {fd.full_name}: only string keys are supported")
-            self.kind, self.what, self.map = "map", "map", True
-            self.sub = _Field(val, specs)
-        elif t == _FD.TYPE_MESSAGE:
-            self.kind, self.what = "msg", fd.message_type.full_name
-            self.sub = _build(fd.message_type, specs)
-        else:
-            raise TypeError(f"field {fd.full_name}: type {t} is not supported")
-
-
-class _Msg:
-    __slots__ = ("by_key", "by_number", "conv", "fields", "full_name", "order")
-
-    def __init__(self, md: _desc.Descriptor) -> None:
-        self.full_name = md.full_name
-        self.fields: list[_Field] = []
-        self.by_key: dict[str, _Field] = {}
-        self.by_number: dict[int, _Field] = {}
-        self.order: list[str] = []
-        self.conv: Any = None
-
-    def general(self, d: Any, c: list[int], into: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Every json_format rule, key by key in input order (later spellings win)."""
-        if type(d) is not dict:
-            if type(d) in (list, str) and not d:  # json_format iterates these: empty is ok
-                return {} if into is None else into
-            raise _Invalid(f"expected a JSON object ({self.full_name}), got {_show(d)}")
-        c[0] += len(d)
-        out: dict[str, Any] = {} if into is None else into
-        oneofs: set[str] = set()
-        for k, v in d.items():
-            try:
-                f = self.by_key.get(k)
-                if f is None:
-                    raise _Invalid(f"unknown field (message {self.full_name})")
-                name = f.name
-                if f.oneof is not None and v is not None:
-                    if f.oneof in oneofs:
-                        raise _Invalid(f'more than one field of oneof "{f.oneof}" is set')
-                    oneofs.add(f.oneof)
-                if v is None:
-                    out.pop(name, None)
-                elif f.map:
-                    r = _map(f, v, c)
-                    _put(out, name, r, bool(r))
-                elif f.repeated:
-                    r = _rep(f, v, c)
-                    _put(out, name, r, bool(r))
-                elif f.kind == "msg":
-                    prev = out.get(name)
-                    out[name] = f.sub.conv(v, c) if prev is None else f.sub.general(v, c, prev)
-                else:
-                    r = _scalar(f, v, c)
-                    _put(out, name, r, f.oneof is not None or not _is_default(f, r))
-            except _Invalid as e:
-                e.path.append("." + k)
-                raise
-        return {n: out[n] for n in self.order if n in out}
-
-
-def _put(out: dict[str, Any], name: str, value: Any, keep: bool) -> None:
-    if keep:
-        out[name] = value
-    else:
-        out.pop(name, None)
-
-
-def _is_default(f: _Field, r: Any) -> bool:
-    if f.kind == "enum":
-        return r == f.enum_zero or r == 0
-    if type(r) is float:
-        return r == 0.0 and math.copysign(1.0, r) > 0
-    return not r or r == "0"
-
-
-def _rep(f: _Field, v: Any, c: list[int]) -> list[Any]:
-    if type(v) is not list:
-        raise _Invalid(f"expected a JSON array, got {_show(v)}")
-    res = []
-    for i, x in enumerate(v):
-        try:
-            if x is None:
-                raise _Invalid("null is not allowed as an array element")
-            res.append(f.sub.conv(x, c) if f.kind == "msg" else _scalar(f, x, c))
-        except _Invalid as e:
-            e.path.append(f"[{i}]")
-            raise
-    return res
-
-
-def _map(f: _Field, v: Any, c: list[int]) -> dict[str, Any]:
-    if type(v) is not dict:
-        raise _Invalid(f"expected a JSON object (map), got {_show(v)}")
-    c[0] += len(v)
-    res = {}
-    for k, x in v.items():
-        c[0] += k.count(":")
-        try:
-            res[k] = _scalar(f.sub, x, c)
-        except _Invalid as e:
-            e.path.append(f"[{_show(k)}]")
-            raise
-    return res
-
-
-def _int(f: _Field, v: Any) -> int:
-    """json_format's _ConvertInteger plus the range check of the field type."""
-    t = type(v)
-    if t is int:
-        n = v
-    elif t is float and v.is_integer():
-        n = int(v)
-    elif t is str and " " not in v:
-        try:
-            n = int(v)
-        except ValueError:
-            try:
-                x = float(v)
-            except ValueError:
-                x = 0.5
-            if not x.is_integer():
-                raise _Invalid(f"expected an {f.what}, got {_show(v)}") from None
-            n = int(x)
-    else:
-        raise _Invalid(f"expected an {f.what}, got {_show(v)}")
-    if not f.lo <= n <= f.hi:
-        raise _Invalid(f"{f.what} value out of range: {_show(v)}")
-    return n
-
-
-def _float(f: _Field, v: Any) -> Any:
-    """json_format's _ConvertFloat, then what MessageToDict prints for the stored value."""
-    if type(v) is float:
-        x = v
-        if f.kind == "float" and not -_FLOAT_MAX <= x <= _FLOAT_MAX:
-            raise _Fallback  # a float literal is rejected, a big integer literal is not
-    else:
-        if v == "nan":
-            raise _Invalid('expected a number, got "nan" (use "NaN")')
-        try:
-            x = float(v)
-        except (ValueError, TypeError, OverflowError):
-            raise _Invalid(f"expected a {f.what}, got {_show(v)}") from None
-    if f.kind == "float":
-        x = array("f", (x,))[0]
-    if x != x:
-        return "NaN"
-    if x in (_INF, -_INF):
-        return "Infinity" if x > 0 else "-Infinity"
-    return _r32(x) if f.kind == "float" else x
-
-
-def _enum(f: _Field, v: Any) -> Any:
-    try:
-        n = f.enum_num.get(v)
-        if n is None:
-            n = int(v)
-    except (ValueError, TypeError, OverflowError):
-        raise _Invalid(f"invalid value {_show(v)} for enum {f.what}") from None
-    if not -(2**31) <= n < 2**31:
-        raise _Invalid(f"enum value out of range: {_show(v)}")
-    return f.enum_names.get(n, n)
-
-
-def _ts(v: Any, c: list[int]) -> str:
-    """A Timestamp string as Timestamp.FromJsonString + ToJsonString would give it."""
-    if type(v) is not str:
-        raise _Invalid(f"expected an RFC 3339 timestamp string, got {_show(v)}")
-    c[0] += v.count(":")
-    m = _TS_RE.fullmatch(v)
-    if m is None or len(m[7] or "") > 9:
-        ts = timestamp_pb2.Timestamp()
-        try:
-            ts.FromJsonString(v)
-            return ts.ToJsonString()
-        except Exception as exc:
-            raise _Invalid(f"invalid timestamp {_show(v)}: {exc}") from None
-    try:
-        datetime(*map(int, m.groups()[:6]))
-    except ValueError as exc:
-        raise _Invalid(f"invalid timestamp {_show(v)}: {exc}") from None
-    nanos = round(float("0." + m[7]) * 1e9) if m[7] else 0
-    head = v[:19]
-    if nanos % 1e9 == 0:
-        return head + "Z"
-    if nanos % 1e6 == 0:
-        return f"{head}.{int(nanos / 1e6):03d}Z"
-    if nanos % 1e3 == 0:
-        return f"{head}.{int(nanos / 1e3):06d}Z"
-    return f"{head}.{nanos:09d}Z"
-
-
-def _scalar(f: _Field, v: Any, c: list[int]) -> Any:
-    k = f.kind
-    if k == "string":
-        if type(v) is not str:
-            raise _Invalid(f"expected a string, got {_show(v)}")
-        c[0] += v.count(":")
-        return v
-    if k == "i32":
-        return _int(f, v)
-    if k == "i64":
-        return str(_int(f, v))
-    if k in ("double", "float"):
-        return _float(f, v)
-    if k == "bool":
-        if type(v) is not bool:
-            raise _Invalid(f"expected true or false, got {_show(v)}")
-        return v
-    if k == "enum":
-        return _enum(f, v)
-    if k == "timestamp":
-        return _ts(v, c)
-    if k == "msg":
-        return f.sub.conv(v, c)
-    raise _Invalid(f"unsupported field kind {k}")  # pragma: no cover
-
-
+# ------------------------------------------------------------------ text path
 def _f32_list(v: list[Any]) -> list[Any]:
-    a = array("f", v)  # TypeError for strings/null: general path
-    b = a.tobytes()
-    if any(p in b for p in _F32_LIMITS):  # beyond range, or inf from a big integer
-        raise _Slow
-    return [_r32(x) for x in a]
+    r = json_list(v)  # TypeError for strings/null: general path
+    if r is None:  # beyond range, or inf from a big integer
+        raise Slow
+    return r
 
 
 def _dlist(v: list[Any]) -> list[float]:
@@ -357,52 +71,78 @@ def _dlist(v: list[Any]) -> list[float]:
 _ff = float.__float__
 
 
-def _field_code(f: _Field, v: str, o: str, ns: dict[str, Any], depth: int) -> list[str]:
+def _field_code(f: Field, v: str, o: str, ns: dict[str, Any], depth: int) -> list[str]:
     """Code handling value ``v`` of field ``f`` (not null) into output dict ``o``."""
     n, fv, sv = repr(f.name), f"F_{id(f)}", f"S_{id(f)}"
     ns[fv], ns[sv] = f, f.sub
-    if f.map or (f.kind in ("enum", "float") and not f.repeated) or (f.repeated and f.kind not in (
-            "double", "float", "msg")):
-        return [f"r = _general_value({fv}, {v}, c)", f"if r is not _UNSET: {o}[{n}] = r"]
+    if (
+        f.map
+        or (f.kind in ("enum", "float") and not f.repeated)
+        or (f.repeated and f.kind not in ("double", "float", "msg"))
+    ):
+        return [f"r = general_value({fv}, {v}, c)", f"if r is not UNSET: {o}[{n}] = r"]
     if f.repeated and f.kind == "double":
-        return [f"if type({v}) is not list: raise _Slow", f"if len({v}) == 3:",
-                f" a0, a1, a2 = {v}",
-                " if type(a0) is float and type(a1) is float and type(a2) is float:",
-                f"  {o}[{n}] = {v}", f" else: {o}[{n}] = _dlist({v})",
-                f"elif {v}: {o}[{n}] = _dlist({v})"]
+        return [
+            f"if type({v}) is not list: raise Slow",
+            f"if len({v}) == 3:",
+            f" a0, a1, a2 = {v}",
+            " if type(a0) is float and type(a1) is float and type(a2) is float:",
+            f"  {o}[{n}] = {v}",
+            f" else: {o}[{n}] = _dlist({v})",
+            f"elif {v}: {o}[{n}] = _dlist({v})",
+        ]
     if f.repeated and f.kind == "float":
-        return [f"if type({v}) is not list: raise _Slow", f"if {v}: {o}[{n}] = _f32_list({v})"]
+        return [f"if type({v}) is not list: raise Slow", f"if {v}: {o}[{n}] = _f32_list({v})"]
     if f.repeated:
-        return [f"if type({v}) is not list: raise _Slow",
-                f"if {v}: {o}[{n}] = [{sv}.conv(x, c) if x is not None else _bad() for x in {v}]"]
-    if f.kind == "msg" and (f.sub.conv is f.sub.general or depth >= 3):
+        return [
+            f"if type({v}) is not list: raise Slow",
+            f"if {v}: {o}[{n}] = [{sv}.conv(x, c) if x is not None else _bad() for x in {v}]",
+        ]
+    if f.kind == "msg" and (_has_oneofs(f.sub) or depth >= 3):
         return [f"{o}[{n}] = {sv}.conv({v}, c)"]
     if f.kind == "msg":  # inlined: anything unusual redoes the outer message generally
         sub_o = f"o{depth + 1}"
-        return [f"if type({v}) is not dict: raise _Slow",
-                *_variants(f.sub, v, sub_o, ns, depth + 1),
-                f"{o}[{n}] = {sub_o}"]
+        return [
+            f"if type({v}) is not dict: raise Slow",
+            *_variants(f.sub, v, sub_o, ns, depth + 1),
+            f"{o}[{n}] = {sub_o}",
+        ]
     if f.kind == "timestamp":
-        return [f"{o}[{n}] = _ts({v}, c)"]
+        return [f"{o}[{n}] = ts_value({v}, c)"]
     if f.kind == "string":
-        return [f"if type({v}) is not str: raise _Slow", f"if {v}:", f" {o}[{n}] = {v}",
-                f" if ':' in {v}: c[0] += {v}.count(':')"]
+        return [
+            f"if type({v}) is not str: raise Slow",
+            f"if {v}:",
+            f" {o}[{n}] = {v}",
+            f" if ':' in {v}: c[0] += {v}.count(':')",
+        ]
     if f.kind == "bool":
-        return [f"if {v} is True: {o}[{n}] = True", f"elif {v} is not False: raise _Slow"]
+        return [f"if {v} is True: {o}[{n}] = True", f"elif {v} is not False: raise Slow"]
     if f.kind == "i32":
-        return [f"if type({v}) is not int or not {f.lo} <= {v} <= {f.hi}: raise _Slow",
-                f"if {v}: {o}[{n}] = {v}"]
+        return [
+            f"if type({v}) is not int or not {f.lo} <= {v} <= {f.hi}: raise Slow",
+            f"if {v}: {o}[{n}] = {v}",
+        ]
     if f.kind == "i64":
-        return [f"if type({v}) is int and {f.lo} <= {v} <= {f.hi}:",
-                f" if {v}: {o}[{n}] = str({v})",
-                f"elif type({v}) is str and {v}.isdigit() and {v}.isascii() and len({v}) < 21:",
-                f" r = int({v})", f" if r > {f.hi}: raise _Slow", f" if r: {o}[{n}] = str(r)",
-                "else: raise _Slow"]
-    return [f"if type({v}) is float:", f" if {v} or _cs(1.0, {v}) < 0: {o}[{n}] = {v}",  # double
-            f"elif type({v}) is int:", f" if {v}: {o}[{n}] = float({v})", "else: raise _Slow"]
+        return [
+            f"if type({v}) is int and {f.lo} <= {v} <= {f.hi}:",
+            f" if {v}: {o}[{n}] = str({v})",
+            f"elif type({v}) is str and {v}.isdigit() and {v}.isascii() and len({v}) < 21:",
+            f" r = int({v})",
+            f" if r > {f.hi}: raise Slow",
+            f" if r: {o}[{n}] = str(r)",
+            "else: raise Slow",
+        ]
+    return [
+        f"if type({v}) is float:",
+        f" if {v} or _cs(1.0, {v}) < 0: {o}[{n}] = {v}",  # double
+        f"elif type({v}) is int:",
+        f" if {v}: {o}[{n}] = float({v})",
+        "else: raise Slow",
+    ]
 
 
-def _variants(m: _Msg, d: str, o: str, ns: dict[str, Any], depth: int) -> list[str]:
+def _variants(m: Msg, d: str, o: str, ns: dict[str, Any], depth: int) -> list[str]:
     """Straight-line code per key spelling (json names, proto names) of dict ``d``."""
     proto = {f.name: f.name for f in m.fields}
     jsn = {f.name: f.json for f in m.fields}
@@ -419,25 +159,11 @@ def _variants(m: _Msg, d: str, o: str, ns: dict[str, Any], depth: int) -> list[s
             lines += [f" {v} = {d}.get({key_of[f.name]!r})", f" if {v} is not None:"]
             lines += ["  " + line for line in _field_code(f, v, o, ns, depth)]
         lines.append(f" c[0] += len({d})")
-    return [*lines, "else: raise _Slow"]
-
-
-_UNSET = object()
-
-
-def _general_value(f: _Field, v: Any, c: list[int]) -> Any:
-    if f.map:
-        r = _map(f, v, c)
-    elif f.repeated:
-        r = _rep(f, v, c)
-    else:
-        r = _scalar(f, v, c)
-        return _UNSET if _is_default(f, r) else r
-    return r if r else _UNSET
+    return [*lines, "else: raise Slow"]
 
 
 def _bad() -> Any:
-    raise _Slow
+    raise Slow
 
 
 def _camel(name: str) -> str:
@@ -445,99 +171,159 @@ def _camel(name: str) -> str:
     return head + "".join(p[:1].upper() + p[1:] for p in rest)
 
 
-def _build(md: _desc.Descriptor, specs: dict[str, _Msg]) -> _Msg:
-    m = specs.get(md.full_name)
-    if m is not None:
-        return m
-    m = specs[md.full_name] = _Msg(md)
-    for fd in sorted(md.fields, key=lambda x: x.number):
-        f = _Field(fd, specs)
-        m.fields.append(f)
-        m.by_key[f.name] = m.by_key[f.json] = m.by_number[f.number] = f
-        m.order.append(f.name)
-    if md.oneofs:
-        m.conv = m.general
-        return m
-    ns: dict[str, Any] = {"M": m, "_Slow": _Slow, "_Invalid": _Invalid, "_dlist": _dlist,
-                          "_cs": math.copysign, "_ts": _ts, "_f32_list": _f32_list, "_bad": _bad,
-                          "_general_value": _general_value, "_UNSET": _UNSET}
-    src = ["def conv(d, c):", " if type(d) is not dict: return M.general(d, c)", " c0 = c[0]",
-           " try:", *("  " + line for line in _variants(m, "d", "o", ns, 0)), "  return o",
-           " except (_Slow, _Invalid, TypeError):", "  c[0] = c0", " return M.general(d, c)"]
+def _has_oneofs(m: Msg) -> bool:
+    return any(f.oneof is not None for f in m.fields)
+
+
+def _compile_converter(m: Msg) -> None:
+    """The fast converter of ``m``: straight-line code per key spelling, else general."""
+    ns: dict[str, Any] = {
+        "M": m,
+        "Slow": Slow,
+        "Invalid": Invalid,
+        "_dlist": _dlist,
+        "_cs": math.copysign,
+        "ts_value": ts_value,
+        "_f32_list": _f32_list,
+        "_bad": _bad,
+        "general_value": general_value,
+        "UNSET": UNSET,
+    }
+    src = [
+        "def conv(d, c):",
+        " if type(d) is not dict: return M.general(d, c)",
+        " c0 = c[0]",
+        " try:",
+        *("  " + line for line in _variants(m, "d", "o", ns, 0)),
+        "  return o",
+        " except (Slow, Invalid, TypeError):",
+        "  c[0] = c0",
+        " return M.general(d, c)",
+    ]
     exec("\n".join(src), ns)
     m.conv = ns["conv"]
-    return m
-
-
-_SPECS: dict[str, _Msg] = {}
-_ENVELOPE = _build(telemetry_pb2.Envelope.DESCRIPTOR, _SPECS)
-_FRAME = _build(telemetry_pb2.LobbySessionStateFrame.DESCRIPTOR, _SPECS)
 
 
 def _dup_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out = {}
     for k, v in pairs:
         if k in out:
-            raise _Invalid(f"duplicate key {_show(k)} in a JSON object")
+            raise Invalid(f"duplicate key {show(k)} in a JSON object")
         out[k] = v
     return out
 
 
 def _check_duplicates(text: str, counted: int) -> None:
     """Rejects duplicate keys: cheap colon count, exact json.loads check on mismatch."""
-    if text.count(":") == counted and ("\\" not in text or (
-            "\\u003a" not in text and "\\u003A" not in text)):
+    if text.count(":") == counted and (
+        "\\" not in text or ("\\u003a" not in text and "\\u003A" not in text)
+    ):
         return
     try:
         json.loads(text, object_pairs_hook=_dup_hook)
-    except _Invalid as e:
+    except Invalid as e:
         raise InvalidFrame(f"invalid telemetry message: {e.msg}") from None
     except Exception as exc:  # json_format would fail to load it too
         raise InvalidFrame(f"message is not valid JSON: {exc}") from None
 
 
 # ---------------------------------------------------------------- binary path
-def _dump_msg(msg: Any, m: _Msg) -> dict[str, Any]:
-    out = {}
-    by_number = m.by_number
-    for fd, v in msg.ListFields():
-        f = by_number[fd.number]
-        out[f.name] = _dump_value(f, v)
-    return out
+def _double(v: float) -> Any:
+    if v - v == 0.0:
+        return v
+    return "NaN" if v != v else "Infinity" if v > 0 else "-Infinity"
 
 
-def _dump_scalar(f: _Field, v: Any) -> Any:
+def _doubles(v: Any) -> list[Any]:
+    r = v[:]
+    s = sum(r)
+    return r if s - s == 0.0 else list(map(_double, r))  # a non-finite sum: look closer
+
+
+def _conv(f: Field, x: str, ns: dict[str, Any]) -> str:
+    """An expression for what MessageToDict prints for the value ``x`` of field ``f``."""
     k = f.kind
-    if k in ("double", "float"):
-        if v != v:
-            return "NaN"
-        if v in (_INF, -_INF):
-            return "Infinity" if v > 0 else "-Infinity"
-        return _r32(v) if k == "float" else v
     if k == "i64":
-        return str(v)
+        return f"str({x})"
+    if k == "double":
+        return f"_double({x})"
+    if k == "float":
+        return f"_r32({x})"
     if k == "enum":
-        return f.enum_names.get(v, v)
-    if k == "msg":
-        return _dump_msg(v, f.sub)
+        ns[f"E_{id(f)}"] = f.enum_names
+        return f"E_{id(f)}.get({x}, {x})"
     if k == "timestamp":
-        return v.ToJsonString()
-    return v
+        return f"{x}.ToJsonString()"
+    if k == "msg":
+        return f"D_{id(f.sub)}({x})"
+    return x  # string, bool, int32, uint32
 
 
-def _dump_value(f: _Field, v: Any) -> Any:
+def _rep_conv(f: Field, x: str, ns: dict[str, Any]) -> str:
+    """An expression for a non-empty repeated field or map ``x``."""
     if f.map:
-        return {k: _dump_scalar(f.sub, x) for k, x in v.items()}
-    if not f.repeated:
-        return _dump_scalar(f, v)
+        return f"{{k: {_conv(f.sub, 'y', ns)} for k, y in {x}.items()}}"
     if f.kind == "double":
-        r = list(v)
-        s = sum(r)
-        return r if s - s == 0.0 else [_dump_scalar(f, x) for x in r]
+        return f"_doubles({x})"
+    if f.kind == "float":
+        return f"_shortest({x}[:])"
     if f.kind == "msg":
-        sub = f.sub
-        return [_dump_msg(x, sub) for x in v]
-    return [_dump_scalar(f, x) for x in v]
+        return f"list(map(D_{id(f.sub)}, {x}))"
+    if _conv(f, "y", ns) == "y":
+        return f"{x}[:]"
+    return f"[{_conv(f, 'y', ns)} for y in {x}]"
+
+
+def _dump_source(m: Msg, ns: dict[str, Any]) -> list[str]:
+    plain = [f for f in m.fields if not f.presence]
+    oneofs = sorted({f.oneof for f in m.fields if f.oneof is not None})
+    lines = [f"def D_{id(m)}(msg):"]
+    if plain:
+        ns[f"G_{id(m)}"] = attrgetter(*(f.name for f in plain))
+        names = ", ".join(f"g{i}" for i in range(len(plain)))
+        lines.append(f" {names} = G_{id(m)}(msg)")  # one name: the value itself
+    lines += [f" w{i} = msg.WhichOneof({name!r})" for i, name in enumerate(oneofs)]
+    lines.append(" out = {}")
+    for f in m.fields:
+        n = repr(f.name)
+        if f.presence:
+            attr = f"msg.{f.name}" if not keyword.iskeyword(f.name) else f"getattr(msg, {n})"
+            test = f"w{oneofs.index(f.oneof)} == {n}" if f.oneof else f"msg.HasField({n})"
+            lines.append(f" if {test}: out[{n}] = {_conv(f, attr, ns)}")
+            continue
+        g = f"g{plain.index(f)}"
+        if f.repeated or f.map:
+            lines.append(f" if {g}: out[{n}] = {_rep_conv(f, g, ns)}")
+        elif f.kind in ("double", "float"):  # -0.0 is set (ListFields compares bits)
+            lines.append(f" if {g} or _cs(1.0, {g}) < 0: out[{n}] = {_conv(f, g, ns)}")
+        else:
+            lines.append(f" if {g}: out[{n}] = {_conv(f, g, ns)}")
+    return [*lines, " return out"]
+
+
+def _compile_dumpers(specs: dict[str, Msg]) -> None:
+    ns: dict[str, Any] = {
+        "_double": _double,
+        "_doubles": _doubles,
+        "_r32": r32,
+        "_shortest": shortest_list,
+        "_cs": math.copysign,
+    }
+    src: list[str] = []
+    for m in specs.values():
+        src += _dump_source(m, ns)
+    exec("\n".join(src), ns)
+    for m in specs.values():
+        m.dump = ns[f"D_{id(m)}"]
+
+
+_SPECS: dict[str, Msg] = {}
+_ENVELOPE = build(telemetry_pb2.Envelope.DESCRIPTOR, _SPECS)
+_FRAME = build(telemetry_pb2.LobbySessionStateFrame.DESCRIPTOR, _SPECS)
+for _m in _SPECS.values():
+    if not _has_oneofs(_m):
+        _compile_converter(_m)
+_compile_dumpers(_SPECS)
 
 
 class FastFrameValidator:
@@ -565,9 +351,9 @@ class FastFrameValidator:
             else:
                 kind = "frame"
                 frame = _FRAME.conv(obj, c)
-        except _Invalid as e:
+        except Invalid as e:
             raise InvalidFrame("invalid telemetry message: " + e.where(root).lstrip(".")) from None
-        except _Fallback:
+        except Fallback:
             return self._reference.parse(data)
         _check_duplicates(data, c[0])
         return ParsedMessage(kind, frame) if kind == "frame" else ParsedMessage(kind)
@@ -580,5 +366,5 @@ class FastFrameValidator:
             raise InvalidFrame(f"binary message is not a protobuf Envelope: {exc}") from None
         which = envelope.WhichOneof("message")
         if which == "frame":
-            return ParsedMessage("frame", _dump_msg(envelope.frame, _FRAME))
+            return ParsedMessage("frame", _FRAME.dump(envelope.frame))
         return ParsedMessage("header" if which == "header" else "empty")
