@@ -17,6 +17,7 @@ from typing import Any
 import gevent
 from gevent.event import AsyncResult
 from gevent.queue import Empty, Queue
+from pymongo.errors import PyMongoError
 
 from nevr_events.exceptions import StoreUnavailable
 from nevr_events.store import EventStore, WriteOutcome
@@ -48,6 +49,7 @@ class BatchWriter:
         self._queue: Queue = Queue(maxsize=queue_size)
         self._greenlet: gevent.Greenlet | None = None
         self._closed = False
+        self._indexed = False
 
     @property
     def backlog(self) -> int:
@@ -76,7 +78,6 @@ class BatchWriter:
         return self._greenlet.dead
 
     def _run(self) -> None:
-        self._ensure_indexes()
         while True:
             first = self._queue.get()
             if first is _STOP:
@@ -105,37 +106,33 @@ class BatchWriter:
             batch.append(item)
         return False
 
-    def _ensure_indexes(self) -> None:
-        # The unique index must exist before the first write, or re-sent frames
-        # could be stored twice; frames queue up meanwhile.
-        delay = 0.5
-        while True:
-            try:
-                self.store.ensure_indexes()
-                return
-            except Exception as exc:
-                log.warning("cannot create indexes yet (%s); retrying", type(exc).__name__)
-                gevent.sleep(delay)
-                delay = min(delay * 2, 10.0)
-
     def _write(self, batch: list[Pending]) -> None:
         documents = [document for document, _ in batch]
         started = time.monotonic()
         delay = 0.1
         while True:
             try:
+                if not self._indexed:
+                    # The unique index must exist before the first write, or a
+                    # re-sent frame could be stored twice.
+                    self.store.ensure_indexes()
+                    self._indexed = True
                 outcomes = self.store.insert_frames(documents)
                 break
-            except StoreUnavailable as exc:
+            except (StoreUnavailable, PyMongoError) as exc:
                 # Retrying is safe: the documents keep their _id and the unique
                 # index makes a second insert of a stored frame a duplicate.
+                reason = (
+                    str(exc)
+                    if isinstance(exc, StoreUnavailable)
+                    else f"database unavailable: {type(exc).__name__}"
+                )
                 if time.monotonic() - started >= self.retry_for:
-                    log.error("batch of %d not stored: %s", len(batch), exc)
-                    outcomes = [WriteOutcome("error", f"{exc}; frame not stored, resend it")] * len(
-                        batch
-                    )
+                    log.error("batch of %d not stored: %s", len(batch), reason)
+                    failed = WriteOutcome("error", f"{reason}; frame not stored, resend it")
+                    outcomes = [failed] * len(batch)
                     break
-                log.warning("batch of %d waiting for the database: %s", len(batch), exc)
+                log.warning("batch of %d waiting for the database: %s", len(batch), reason)
                 gevent.sleep(delay)
                 delay = min(delay * 2, 2.0)
             except Exception as exc:  # a bug must not leave connections waiting forever
