@@ -113,7 +113,7 @@ def main() -> None:
             url = f"{live.url}/lobby-session-events/{session_id}"
             print(
                 f"{'form':>7} {'frames':>7} {'MB':>7} {'seconds':>8} {'frames/s':>9} "
-                f"{'RSS growth MB':>13}"
+                f"{'server cpu us/frame':>19} {'RSS growth MB':>13}"
             )
             for form, accept in (("json", "application/json"), ("ndjson", "application/x-ndjson")):
                 result = read(url, {**live.auth(), "Accept": accept}, pids)
