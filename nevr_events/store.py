@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
@@ -81,7 +81,7 @@ class EventStore(Protocol):
 
     def ensure_indexes(self) -> None: ...
 
-    def insert_frames(self, documents: Sequence[dict[str, Any]]) -> list[WriteOutcome]: ...
+    def insert_frames(self, documents: Sequence[Mapping[str, Any]]) -> list[WriteOutcome]: ...
 
     def ping(self, timeout: float | None = None) -> None: ...
 
@@ -184,7 +184,7 @@ class MongoEventStore:
             if index.document["name"] not in existing:
                 self.collection.create_indexes([index])
 
-    def insert_frames(self, documents: Sequence[dict[str, Any]]) -> list[WriteOutcome]:
+    def insert_frames(self, documents: Sequence[Mapping[str, Any]]) -> list[WriteOutcome]:
         """Insert a batch in one round trip; one outcome per document, in order.
 
         Raises StoreUnavailable when the database did not answer, in which case

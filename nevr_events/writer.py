@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import gevent
@@ -25,7 +25,7 @@ from nevr_events.store import EventStore, WriteOutcome
 log = logging.getLogger(__name__)
 
 _STOP = object()
-Pending = tuple[dict[str, Any], AsyncResult]
+Pending = tuple[Mapping[str, Any], AsyncResult]
 
 
 class BatchWriter:
@@ -59,7 +59,7 @@ class BatchWriter:
         if self._greenlet is None:
             self._greenlet = gevent.spawn(self._run)
 
-    def submit(self, document: dict[str, Any]) -> AsyncResult:
+    def submit(self, document: Mapping[str, Any]) -> AsyncResult:
         """Queue one document; blocks while the queue is full (back-pressure)."""
         if self._closed:
             raise StoreUnavailable("server is shutting down")
