@@ -34,6 +34,7 @@ from nevr_events.frames import (
     event_types,
     parse_timestamp,
 )
+from nevr_events.inbox import bound_inbox
 from nevr_events.lifecycle import Runtime, get_runtime
 from nevr_events.store import WriteOutcome
 
@@ -45,6 +46,8 @@ bp.before_request(auth.authenticate)  # refused with 401 before the upgrade
 
 GOING_AWAY = 1001
 _END = object()
+# Complete messages simple-websocket may hold before it stops reading the socket.
+INBOX_MESSAGES = 32
 # How often an idle reader looks at the shutdown flag.
 _POLL_SECONDS = 0.5
 
@@ -226,6 +229,10 @@ def _serve(ws: Any) -> None:
         node=node,
         max_in_flight=settings.max_in_flight,
     )
+    inbox = bound_inbox(ws, INBOX_MESSAGES)
     log.info("stream opened user=%s node=%s", user_id or "-", node)
-    session.run()
+    try:
+        session.run()
+    finally:
+        inbox.release()
     log.info("stream closed user=%s node=%s counts=%s", user_id or "-", node, session.counts)

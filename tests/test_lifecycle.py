@@ -160,3 +160,39 @@ def test_sigint_drains_like_sigterm(mongo_uri: str, database_name: str) -> None:
         for doc in live.collection.find({"lobby_session_id": agent.session_id.lower()})
     }
     assert acknowledged and acknowledged <= stored
+
+
+def test_slow_database_pushes_back_to_the_agent(own_database: LocalFerretDB) -> None:
+    """With the database away, the server stops reading: the agent's sends stall
+    (TCP flow control) instead of the server buffering every frame, and once the
+    database is back every frame is stored and answered."""
+    live = LiveServer(
+        own_database.uri, "pushback_db", MONGO_TIMEOUT="60s", MAX_IN_FLIGHT="16", QUEUE_SIZE="16"
+    ).start()
+    try:
+        sid = new_session_id()
+        ws = live.connect()
+        send_frames(ws, [envelope(make_frame(sid, 0))])  # indexes exist, database known
+        own_database.stop()
+        total = 3000
+        sent = [0]
+
+        def agent() -> None:
+            for i in range(1, total + 1):
+                ws.send(envelope(make_frame(sid, i)))
+                sent[0] = i
+
+        sender = threading.Thread(target=agent, daemon=True)
+        sender.start()
+        time.sleep(3)
+        stalled_at = sent[0]
+        assert stalled_at < total, "the server kept reading everything the agent sent"
+        own_database.start()
+        sender.join(120)
+        replies = [json.loads(ws.recv()) for _ in range(total)]
+        ws.close()
+        assert all(r["success"] and r["stored"] for r in replies)
+        assert [r["frame_index"] for r in replies] == list(range(1, total + 1))
+        assert live.collection.count_documents({"lobby_session_id": sid.lower()}) == total + 1
+    finally:
+        live.stop()
