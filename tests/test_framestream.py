@@ -154,7 +154,8 @@ def test_gives_up_when_the_server_stays_away(silent: SilentServer) -> None:
     silent.close()  # drops the connection and refuses new ones
     result = stream.flush(timeout=10)
     assert (result.lost, result.pending) == (3, 0)
-    assert "gave up reconnecting" in result.losses[0].reason
+    # Which of the two give-up checks fires first depends on scheduling; both say so.
+    assert result.losses[0].reason.startswith("gave up")
     assert stream.error is not None
     with pytest.raises(StreamError, match="gave up"):
         stream.send(make_frame(sid, 3))
