@@ -31,7 +31,6 @@ from array import array
 from operator import attrgetter
 from typing import Any
 
-import orjson
 from google.protobuf.message import DecodeError
 
 from nevr_events.exceptions import InvalidFrame
@@ -48,7 +47,7 @@ from nevr_events.fastframe_compile import (
     ts_value,
 )
 from nevr_events.fastframe_floats import json_list, r32, shortest_list
-from nevr_events.frames import ParsedMessage, ProtobufFrameValidator
+from nevr_events.frames import ParsedMessage, ProtobufFrameValidator, load_json_object
 from nevr_events.pb import telemetry_pb2
 
 
@@ -335,12 +334,7 @@ class FastFrameValidator:
     def parse(self, data: str | bytes) -> ParsedMessage:
         if isinstance(data, bytes | bytearray | memoryview):
             return self._parse_binary(bytes(data))
-        try:
-            obj = orjson.loads(data)
-        except orjson.JSONDecodeError as exc:
-            raise InvalidFrame(f"message is not valid JSON: {exc}") from None
-        if type(obj) is not dict:
-            raise InvalidFrame("message must be a JSON object (an Envelope or a frame)")
+        obj = load_json_object(data)
         c = [0]
         root = "" if "frame" in obj or "header" in obj else "frame"
         try:

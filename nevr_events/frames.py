@@ -42,18 +42,24 @@ class FrameValidator(Protocol):
     def parse(self, data: str | bytes) -> ParsedMessage: ...
 
 
+def load_json_object(data: str | bytes) -> dict[str, Any]:
+    """The message's top-level JSON object, or InvalidFrame saying what is wrong."""
+    try:
+        obj = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidFrame(f"message is not valid JSON: {exc}") from None
+    if type(obj) is not dict:
+        raise InvalidFrame("message must be a JSON object (an Envelope or a frame)")
+    return obj
+
+
 class ProtobufFrameValidator:
     """Validation by ``google.protobuf.json_format``: the reference behaviour."""
 
     def parse(self, data: str | bytes) -> ParsedMessage:
         if isinstance(data, bytes | bytearray | memoryview):
             return self._parse_binary(bytes(data))
-        try:
-            obj = orjson.loads(data)
-        except orjson.JSONDecodeError as exc:
-            raise InvalidFrame(f"message is not valid JSON: {exc}") from None
-        if not isinstance(obj, dict):
-            raise InvalidFrame("message must be a JSON object (an Envelope or a frame)")
+        obj = load_json_object(data)
         try:
             if ENVELOPE_KEYS.intersection(obj):
                 envelope = json_format.Parse(data, telemetry_pb2.Envelope())
