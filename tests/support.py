@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,15 @@ def envelope(frame: dict[str, Any]) -> str:
     return json.dumps({"frame": frame})
 
 
+def wait_until(condition: Callable[[], bool], attempts: int = 100, pause: float = 0.1) -> bool:
+    """Poll ``condition`` until it holds (True) or ``attempts`` run out (False)."""
+    for _ in range(attempts):
+        if condition():
+            return True
+        time.sleep(pause)
+    return False
+
+
 def new_session_id(upper: bool = True) -> str:
     sid = str(uuid.uuid4())
     return sid.upper() if upper else sid
@@ -95,18 +104,19 @@ class LiveServer:
             preexec_fn=die_with_parent,
         )
         log.close()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited at start:\n{self.logs()}")
-            try:
-                if requests.get(self.url + "/health", timeout=2).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"server did not become healthy:\n{self.logs()}")
+        if not wait_until(self._healthy, attempts=int(timeout / 0.1)):
+            self.stop()
+            raise RuntimeError(f"server did not become healthy:\n{self.logs()}")
+        return self
+
+    def _healthy(self) -> bool:
+        assert self.process is not None
+        if self.process.poll() is not None:
+            raise RuntimeError(f"server exited at start:\n{self.logs()}")
+        try:
+            return requests.get(self.url + "/health", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> int | None:
         if self.process is None:

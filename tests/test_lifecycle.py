@@ -13,7 +13,14 @@ import requests
 import websocket
 
 from nevr_events.devdb import LocalFerretDB
-from tests.support import LiveServer, envelope, make_frame, new_session_id, send_frames
+from tests.support import (
+    LiveServer,
+    envelope,
+    make_frame,
+    new_session_id,
+    send_frames,
+    wait_until,
+)
 
 
 @pytest.fixture
@@ -35,10 +42,10 @@ def test_health_turns_unhealthy_while_database_is_down(own_database: LocalFerret
         assert body["status"] == "unhealthy" and body["timestamp"].endswith("Z")
         assert "mongodb://" not in body["error"]
         own_database.start()
-        deadline = time.monotonic() + 20
-        while requests.get(live.url + "/health", timeout=10).status_code != 200:
-            assert time.monotonic() < deadline, "health did not recover"
-            time.sleep(0.2)
+        recovered = wait_until(
+            lambda: requests.get(live.url + "/health", timeout=10).status_code == 200, 100, 0.2
+        )
+        assert recovered, "health did not recover once the database was back"
     finally:
         live.stop()
 
@@ -122,14 +129,13 @@ def test_sigterm_answers_frames_in_flight_and_loses_none(
     for agent in agents:
         agent.start()
     time.sleep(1.5)
-    started = time.monotonic()
     exit_code = live.stop(signal.SIGTERM, timeout=30)
-    took = time.monotonic() - started
     for agent in agents:
         agent.join(10)
         agent.reader.join(10)
     assert exit_code == 0, live.logs()
-    assert took < 20, "shutdown exceeded SERVER_TIMEOUT"
+    # Finished inside SERVER_TIMEOUT: gunicorn never had to kill the worker.
+    assert "graceful timeout" not in live.logs()
     collection = live.collection
     for agent in agents:
         assert agent.close_code == 1001
