@@ -136,16 +136,16 @@ class StreamSession:
     def _read_loop(self) -> None:
         stopping = self.runtime.stopping
         try:
-            while True:
-                if stopping.is_set():
-                    # Answer what already arrived, then stop reading.
-                    message = self.ws.receive(timeout=0)
-                    if message is None:
-                        return
-                else:
-                    message = self.ws.receive(timeout=_POLL_SECONDS)
-                    if message is None:
-                        continue
+            while not stopping.is_set():
+                message = self.ws.receive(timeout=_POLL_SECONDS)
+                if message is not None:
+                    self._pending.put(self.handle(message))
+            # Shutting down: answer the messages that had already arrived, and no
+            # more, so an agent that keeps sending cannot hold the shutdown open.
+            for _ in range(len(self.ws.input_buffer)):
+                message = self.ws.receive(timeout=0)
+                if message is None:
+                    return
                 self._pending.put(self.handle(message))
         except ConnectionClosed:
             return
