@@ -202,3 +202,26 @@ def test_slow_database_pushes_back_to_the_agent(own_database: LocalFerretDB) -> 
         assert live.collection.count_documents({"lobby_session_id": sid.lower()}) == total + 1
     finally:
         live.stop()
+
+
+def test_two_workers_share_the_load_and_drain_on_sigterm(
+    mongo_uri: str, database_name: str
+) -> None:
+    live = LiveServer(mongo_uri, database_name, WORKERS="2").start()
+    agents = [Agent(live, frames=400) for _ in range(4)]
+    for agent in agents:
+        agent.start()
+    for agent in agents:
+        agent.join(60)
+    assert wait_until(lambda: all(len(a.replies) == 400 for a in agents), 300)
+    assert live.stop(signal.SIGTERM, timeout=30) == 0
+    for agent in agents:
+        agent.reader.join(10)
+        assert agent.close_code == 1001
+        acknowledged = {r["frame_index"] for r in agent.replies if r.get("stored")}
+        stored = {
+            doc["frame_index"]
+            for doc in live.collection.find({"lobby_session_id": agent.session_id.lower()})
+        }
+        assert acknowledged == stored and len(stored) == 400
+    assert live.logs().count("shutdown complete") == 2
