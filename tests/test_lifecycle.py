@@ -204,7 +204,7 @@ def test_slow_database_pushes_back_to_the_agent(own_database: LocalFerretDB) -> 
         live.stop()
 
 
-def test_two_workers_share_the_load_and_drain_on_sigterm(
+def test_with_two_workers_every_stream_is_answered_and_both_drain(
     mongo_uri: str, database_name: str
 ) -> None:
     live = LiveServer(mongo_uri, database_name, WORKERS="2").start()
