@@ -31,8 +31,6 @@ from array import array
 from operator import attrgetter
 from typing import Any
 
-from google.protobuf.message import DecodeError
-
 from nevr_events.exceptions import InvalidFrame
 from nevr_events.fastframe_compile import (
     UNSET,
@@ -47,7 +45,13 @@ from nevr_events.fastframe_compile import (
     ts_value,
 )
 from nevr_events.fastframe_floats import json_list, r32, shortest_list
-from nevr_events.frames import ParsedMessage, ProtobufFrameValidator, load_json_object
+from nevr_events.frames import (
+    ParsedMessage,
+    ProtobufFrameValidator,
+    decode_envelope,
+    from_envelope,
+    load_json_object,
+)
 from nevr_events.pb import telemetry_pb2
 
 
@@ -353,12 +357,4 @@ class FastFrameValidator:
         return ParsedMessage(kind, frame) if kind == "frame" else ParsedMessage(kind)
 
     def _parse_binary(self, data: bytes) -> ParsedMessage:
-        envelope = telemetry_pb2.Envelope()
-        try:
-            envelope.ParseFromString(data)
-        except DecodeError as exc:
-            raise InvalidFrame(f"binary message is not a protobuf Envelope: {exc}") from None
-        which = envelope.WhichOneof("message")
-        if which == "frame":
-            return ParsedMessage("frame", _FRAME.dump(envelope.frame))
-        return ParsedMessage("header" if which == "header" else "empty")
+        return from_envelope(decode_envelope(data), _FRAME.dump)

@@ -10,6 +10,7 @@ canonical protojson form with proto field names, exactly what
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
@@ -70,19 +71,32 @@ class ProtobufFrameValidator:
         return ParsedMessage("frame", _frame_dict(frame))
 
     def _parse_binary(self, data: bytes) -> ParsedMessage:
-        envelope = telemetry_pb2.Envelope()
-        try:
-            envelope.ParseFromString(data)
-        except DecodeError as exc:
-            raise InvalidFrame(f"binary message is not a protobuf Envelope: {exc}") from None
-        return self._from_envelope(envelope)
+        return from_envelope(decode_envelope(data), _frame_dict)
 
     @staticmethod
     def _from_envelope(envelope: telemetry_pb2.Envelope) -> ParsedMessage:
-        which = envelope.WhichOneof("message")
-        if which == "frame":
-            return ParsedMessage("frame", _frame_dict(envelope.frame))
-        return ParsedMessage("header" if which == "header" else "empty")
+        return from_envelope(envelope, _frame_dict)
+
+
+def decode_envelope(data: bytes) -> telemetry_pb2.Envelope:
+    """A binary stream message as an ``Envelope``, or InvalidFrame."""
+    envelope = telemetry_pb2.Envelope()
+    try:
+        envelope.ParseFromString(data)
+    except DecodeError as exc:
+        raise InvalidFrame(f"binary message is not a protobuf Envelope: {exc}") from None
+    return envelope
+
+
+def from_envelope(
+    envelope: telemetry_pb2.Envelope,
+    frame_to_dict: Callable[[telemetry_pb2.LobbySessionStateFrame], dict[str, Any]],
+) -> ParsedMessage:
+    """The ParsedMessage of a decoded Envelope; ``frame_to_dict`` makes the canonical dict."""
+    which = envelope.WhichOneof("message")
+    if which == "frame":
+        return ParsedMessage("frame", frame_to_dict(envelope.frame))
+    return ParsedMessage("header" if which == "header" else "empty")
 
 
 def _frame_dict(frame: telemetry_pb2.LobbySessionStateFrame) -> dict[str, Any]:
