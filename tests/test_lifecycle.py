@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import threading
 import time
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -31,6 +34,23 @@ def own_database(tmp_path: Any) -> Any:
     db.stop()
 
 
+@contextlib.contextmanager
+def database_gone(db: LocalFerretDB, **env: str) -> Iterator[tuple[LiveServer, Any, str]]:
+    """A live server and a stream that stored frame 0, then the database stops.
+
+    Yields ``(live, ws, session_id)``; the server is stopped afterwards.
+    """
+    live = LiveServer(db.uri, f"outage_{uuid.uuid4().hex[:8]}", **env).start()
+    try:
+        sid = new_session_id()
+        ws = live.connect()
+        send_frames(ws, [envelope(make_frame(sid, 0))])  # indexes exist, database known
+        db.stop()
+        yield live, ws, sid
+    finally:
+        live.stop()
+
+
 def test_health_turns_unhealthy_while_database_is_down(own_database: LocalFerretDB) -> None:
     live = LiveServer(own_database.uri, "health_db", MONGO_TIMEOUT="2s").start()
     try:
@@ -51,12 +71,7 @@ def test_health_turns_unhealthy_while_database_is_down(own_database: LocalFerret
 
 
 def test_frames_wait_for_a_database_that_comes_back(own_database: LocalFerretDB) -> None:
-    live = LiveServer(own_database.uri, "outage_db", MONGO_TIMEOUT="8s").start()
-    try:
-        sid = new_session_id()
-        ws = live.connect()
-        send_frames(ws, [envelope(make_frame(sid, 0))])
-        own_database.stop()
+    with database_gone(own_database, MONGO_TIMEOUT="8s") as (live, ws, sid):
         ws.send(envelope(make_frame(sid, 1)))
         time.sleep(1.0)
         own_database.start()
@@ -64,17 +79,10 @@ def test_frames_wait_for_a_database_that_comes_back(own_database: LocalFerretDB)
         ws.close()
         assert reply["success"] is True and reply["stored"] is True
         assert live.collection.count_documents({"lobby_session_id": sid.lower()}) == 2
-    finally:
-        live.stop()
 
 
 def test_frames_get_an_error_reply_when_database_stays_down(own_database: LocalFerretDB) -> None:
-    live = LiveServer(own_database.uri, "down_db", MONGO_TIMEOUT="1s").start()
-    try:
-        sid = new_session_id()
-        ws = live.connect()
-        send_frames(ws, [envelope(make_frame(sid, 0))])
-        own_database.stop()
+    with database_gone(own_database, MONGO_TIMEOUT="1s") as (_live, ws, sid):
         [reply] = send_frames(ws, [envelope(make_frame(sid, 1))])
         assert reply["success"] is False
         assert "not stored" in reply["error"] and "resend" in reply["error"]
@@ -83,8 +91,6 @@ def test_frames_get_an_error_reply_when_database_stays_down(own_database: LocalF
         [again] = send_frames(ws, [envelope(make_frame(sid, 1))])
         ws.close()
         assert again["success"] is True
-    finally:
-        live.stop()
 
 
 class Agent(threading.Thread):
@@ -172,14 +178,8 @@ def test_slow_database_pushes_back_to_the_agent(own_database: LocalFerretDB) -> 
     """With the database away, the server stops reading: the agent's sends stall
     (TCP flow control) instead of the server buffering every frame, and once the
     database is back every frame is stored and answered."""
-    live = LiveServer(
-        own_database.uri, "pushback_db", MONGO_TIMEOUT="60s", MAX_IN_FLIGHT="16", QUEUE_SIZE="16"
-    ).start()
-    try:
-        sid = new_session_id()
-        ws = live.connect()
-        send_frames(ws, [envelope(make_frame(sid, 0))])  # indexes exist, database known
-        own_database.stop()
+    limits = {"MONGO_TIMEOUT": "60s", "MAX_IN_FLIGHT": "16", "QUEUE_SIZE": "16"}
+    with database_gone(own_database, **limits) as (live, ws, sid):
         total = 3000
         sent = [0]
 
@@ -200,8 +200,6 @@ def test_slow_database_pushes_back_to_the_agent(own_database: LocalFerretDB) -> 
         assert all(r["success"] and r["stored"] for r in replies)
         assert [r["frame_index"] for r in replies] == list(range(1, total + 1))
         assert live.collection.count_documents({"lobby_session_id": sid.lower()}) == total + 1
-    finally:
-        live.stop()
 
 
 def test_with_two_workers_every_stream_is_answered_and_both_drain(
