@@ -114,6 +114,15 @@ class Agent(threading.Thread):
         except (websocket.WebSocketException, OSError):
             pass  # the server closed the stream
 
+    def acknowledged(self) -> set[int]:
+        """Frame indexes the server answered as stored."""
+        return {r["frame_index"] for r in self.replies if r.get("stored")}
+
+    def stored(self, live: LiveServer) -> set[int]:
+        """Frame indexes of this agent's session found in the database."""
+        query = {"lobby_session_id": self.session_id.lower()}
+        return {doc["frame_index"] for doc in live.collection.find(query)}
+
     def _read(self) -> None:
         try:
             while True:
@@ -142,18 +151,13 @@ def test_sigterm_answers_frames_in_flight_and_loses_none(
     assert exit_code == 0, live.logs()
     # Finished inside SERVER_TIMEOUT: gunicorn never had to kill the worker.
     assert "graceful timeout" not in live.logs()
-    collection = live.collection
     for agent in agents:
         assert agent.close_code == 1001
-        acknowledged = [r["frame_index"] for r in agent.replies if r.get("stored")]
+        acknowledged = agent.acknowledged()
         assert acknowledged, "the agent should have had frames stored before the signal"
         # Replies came in order, one per message, with no gap.
         assert [r["seq"] for r in agent.replies] == list(range(1, len(agent.replies) + 1))
-        stored = {
-            doc["frame_index"]
-            for doc in collection.find({"lobby_session_id": agent.session_id.lower()})
-        }
-        assert set(acknowledged) <= stored
+        assert acknowledged <= agent.stored(live)
     assert "shutdown complete" in live.logs()
 
 
@@ -166,12 +170,8 @@ def test_sigint_drains_like_sigterm(mongo_uri: str, database_name: str) -> None:
     agent.join(10)
     agent.reader.join(10)
     assert agent.close_code == 1001
-    acknowledged = {r["frame_index"] for r in agent.replies if r.get("stored")}
-    stored = {
-        doc["frame_index"]
-        for doc in live.collection.find({"lobby_session_id": agent.session_id.lower()})
-    }
-    assert acknowledged and acknowledged <= stored
+    acknowledged = agent.acknowledged()
+    assert acknowledged and acknowledged <= agent.stored(live)
 
 
 def test_slow_database_pushes_back_to_the_agent(own_database: LocalFerretDB) -> None:
@@ -216,10 +216,6 @@ def test_with_two_workers_every_stream_is_answered_and_both_drain(
     for agent in agents:
         agent.reader.join(10)
         assert agent.close_code == 1001
-        acknowledged = {r["frame_index"] for r in agent.replies if r.get("stored")}
-        stored = {
-            doc["frame_index"]
-            for doc in live.collection.find({"lobby_session_id": agent.session_id.lower()})
-        }
-        assert acknowledged == stored and len(stored) == 400
+        stored = agent.stored(live)
+        assert agent.acknowledged() == stored and len(stored) == 400
     assert live.logs().count("shutdown complete") == 2
