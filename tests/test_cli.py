@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -15,8 +14,10 @@ import jwt
 from tests.support import SECRET, LiveServer, envelope, make_frame, new_session_id
 from tests.test_replay import make_echoreplay
 
-SCRIPT = shutil.which("nevr-events")
-ENTRY = [SCRIPT] if SCRIPT else [sys.executable, "-m", "nevr_events.cli"]
+# The console script of the environment under test (next to its python), not
+# whatever `nevr-events` comes first on PATH.
+SCRIPT = Path(sys.executable).with_name("nevr-events")
+ENTRY = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "nevr_events.cli"]
 
 
 def run(*args: str, env: dict[str, str] | None = None, timeout: float = 60):
