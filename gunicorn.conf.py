@@ -4,5 +4,5 @@ The settings live in the package so an installed ``nevr-events serve`` uses
 the very same ones.
 """
 
-from nevr_events.gunicorn_config import *  # noqa: F403
-from nevr_events.gunicorn_config import post_worker_init, when_ready, worker_exit  # noqa: F401
+from nevr_events.server.gunicorn_config import *  # noqa: F403
+from nevr_events.server.gunicorn_config import post_worker_init, when_ready, worker_exit  # noqa: F401

@@ -24,9 +24,9 @@ from google.protobuf import json_format
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.frames import build_frame
-from nevr_events.fastframe import FastFrameValidator
-from nevr_events.frames import ProtobufFrameValidator, event_types
-from nevr_events.pb import telemetry_pb2
+from nevr_events.wire.fastframe import FastFrameValidator
+from nevr_events.wire.frames import ProtobufFrameValidator, event_types
+from nevr_events.wire.pb import telemetry_pb2
 
 NOW = datetime(2025, 12, 4, 3, 38, 22, 60000, tzinfo=UTC)
 

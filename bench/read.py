@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import harness
 from bench.frames import build_frame
-from nevr_events.frames import ProtobufFrameValidator, event_types
+from nevr_events.wire.frames import ProtobufFrameValidator, event_types
 
 
 def load_session(collection: pymongo.collection.Collection, session_id: str, frames: int) -> None:

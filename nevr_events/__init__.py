@@ -1,7 +1,7 @@
 """nevr-events: stores and serves Echo VR lobby session telemetry.
 
 The public names are imported on first use, so that importing a light module
-such as ``nevr_events.config`` (gunicorn does, before gevent patches the
+such as ``nevr_events.server.config`` (gunicorn does, before gevent patches the
 standard library) does not drag in pymongo, Flask and the rest.
 """
 
@@ -14,8 +14,8 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it
 _EXPORTS = {
-    "create_app": "nevr_events.app",
-    "Settings": "nevr_events.config",
+    "create_app": "nevr_events.server.app",
+    "Settings": "nevr_events.server.config",
     "AuthError": "nevr_events.exceptions",
     "ConfigError": "nevr_events.exceptions",
     "InvalidFrame": "nevr_events.exceptions",
@@ -31,14 +31,14 @@ _EXPORTS = {
     "TransportError": "nevr_events.exceptions",
     "ConnectError": "nevr_events.exceptions",
     "StreamError": "nevr_events.exceptions",
-    "Client": "nevr_events.client",
-    "SessionEvent": "nevr_events.client",
-    "SessionEvents": "nevr_events.client",
-    "EventPage": "nevr_events.client",
-    "Health": "nevr_events.client",
-    "FrameStream": "nevr_events.framestream",
-    "StreamResult": "nevr_events.framewire",
-    "FrameProblem": "nevr_events.framewire",
+    "Client": "nevr_events.client.http",
+    "SessionEvent": "nevr_events.client.http",
+    "SessionEvents": "nevr_events.client.http",
+    "EventPage": "nevr_events.client.http",
+    "Health": "nevr_events.client.http",
+    "FrameStream": "nevr_events.client.framestream",
+    "StreamResult": "nevr_events.client.framewire",
+    "FrameProblem": "nevr_events.client.framewire",
 }
 
 __all__ = [
@@ -69,9 +69,9 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from nevr_events.app import create_app
-    from nevr_events.client import Client, EventPage, Health, SessionEvent, SessionEvents
-    from nevr_events.config import Settings
+    from nevr_events.client.framestream import FrameStream
+    from nevr_events.client.framewire import FrameProblem, StreamResult
+    from nevr_events.client.http import Client, EventPage, Health, SessionEvent, SessionEvents
     from nevr_events.exceptions import (
         AuthError,
         BadRequest,
@@ -88,8 +88,8 @@ if TYPE_CHECKING:
         TransportError,
         Unauthorized,
     )
-    from nevr_events.framestream import FrameStream
-    from nevr_events.framewire import FrameProblem, StreamResult
+    from nevr_events.server.app import create_app
+    from nevr_events.server.config import Settings
 
 
 def __getattr__(name: str) -> Any:

@@ -31,7 +31,7 @@ class StoreUnavailable(NevrEventsError):
     """The database did not acknowledge a write or answer a read in time."""
 
 
-# --- Client side (nevr_events.client, nevr_events.framestream) -----------------------------
+# --- Client side (nevr_events.client) ---------------------------------------------------
 
 
 class ClientError(NevrEventsError):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerate the committed protobuf Python modules from nevr_events/pb/*.proto.
+"""Regenerate the committed protobuf Python modules from nevr_events/wire/pb/*.proto.
 
 Usage: python scripts/gen_proto.py [--check]
 
@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PB_DIR = ROOT / "nevr_events" / "pb"
+PB_DIR = ROOT / "nevr_events" / "wire" / "pb"
 PROTOS = ("enginehttp.proto", "telemetry.proto")
 
 
@@ -31,11 +31,11 @@ def generate(out_dir: Path) -> list[Path]:
         f"-I{include}",
         f"--python_out={out_dir}",
         f"--pyi_out={out_dir}",
-        *(f"nevr_events/pb/{name}" for name in PROTOS),
+        *(f"nevr_events/wire/pb/{name}" for name in PROTOS),
     ]
     if protoc.main(args) != 0:
         raise SystemExit("protoc failed")
-    return sorted((out_dir / "nevr_events" / "pb").glob("*_pb2.py*"))
+    return sorted((out_dir / "nevr_events" / "wire" / "pb").glob("*_pb2.py*"))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 from nevr_events import Settings, create_app
-from nevr_events.devdb import LocalFerretDB
+from nevr_events.server.devdb import LocalFerretDB
 from tests.support import SECRET, LiveServer
 
 
@@ -62,7 +62,7 @@ def app(settings: Settings) -> Iterator[Flask]:
     """A fresh app on a fresh database, for Flask test-client tests."""
     application = create_app(settings)
     yield application
-    application.extensions["nevr_events.store"].close()
+    application.extensions["nevr_events.server.store"].close()
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,8 @@ import pymongo
 import requests
 import websocket
 
-from nevr_events.auth import mint_token
-from nevr_events.devdb import die_with_parent, free_port
+from nevr_events.server.auth import mint_token
+from nevr_events.server.devdb import die_with_parent, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -8,8 +8,8 @@ import pytest
 from flask import Flask
 
 from nevr_events import Settings, create_app
-from nevr_events.auth import mint_token
 from nevr_events.exceptions import ConfigError
+from nevr_events.server.auth import mint_token
 from tests.support import SECRET
 
 

@@ -17,7 +17,7 @@ from tests.test_replay import make_echoreplay
 # The console script of the environment under test (next to its python), not
 # whatever `nevr-events` comes first on PATH.
 SCRIPT = Path(sys.executable).with_name("nevr-events")
-ENTRY = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "nevr_events.cli"]
+ENTRY = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "nevr_events.cli.main"]
 
 
 def run(*args: str, env: dict[str, str] | None = None, timeout: float = 60):

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from nevr_events.config import Settings, redact_uri
 from nevr_events.exceptions import ConfigError
+from nevr_events.server.config import Settings, redact_uri
 
 
 def test_defaults_match_the_reference() -> None:
@@ -64,7 +64,7 @@ def test_redact_uri_hides_passwords() -> None:
 def _serve(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in ("JWT_SECRET", "MONGO_URI")}
     return subprocess.run(
-        [sys.executable, "-m", "nevr_events.cli", "serve", *args],
+        [sys.executable, "-m", "nevr_events.cli.main", "serve", *args],
         env={**clean, **env},
         capture_output=True,
         text=True,

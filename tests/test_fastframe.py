@@ -24,10 +24,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nevr_events.exceptions import InvalidFrame
-from nevr_events.fastframe import FastFrameValidator
-from nevr_events.fastframe_floats import json_list, shortest_list
-from nevr_events.frames import ProtobufFrameValidator
-from nevr_events.pb import telemetry_pb2
+from nevr_events.wire.fastframe import FastFrameValidator
+from nevr_events.wire.fastframe_floats import json_list, shortest_list
+from nevr_events.wire.frames import ProtobufFrameValidator
+from nevr_events.wire.pb import telemetry_pb2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.frames import build_frame, load_sample

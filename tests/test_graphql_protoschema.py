@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from graphql import build_schema, graphql_sync
 
-from nevr_events.graphql.protoschema import ProtoTypes, lower_camel, type_name
-from nevr_events.pb import telemetry_pb2
+from nevr_events.server.graphql.protoschema import ProtoTypes, lower_camel, type_name
+from nevr_events.wire.pb import telemetry_pb2
 
 SCALARS = "scalar Time\nscalar JSON\nscalar Int64\n"
 
@@ -112,7 +112,7 @@ def test_values_and_special_floats(run: Any) -> None:
 
 
 def test_the_service_schema_builds() -> None:
-    from nevr_events.graphql import get_schema
+    from nevr_events.server.graphql import get_schema
 
     schema = get_schema()
     assert schema.type_map["SessionEvent"].fields["frame"].type.name == "LobbySessionStateFrame"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gevent
 
-from nevr_events.inbox import BoundedInbox, bound_inbox
+from nevr_events.server.inbox import BoundedInbox, bound_inbox
 
 
 def test_append_waits_for_room_and_keeps_order() -> None:

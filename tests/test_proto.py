@@ -7,7 +7,7 @@ import sys
 
 from google.protobuf import json_format
 
-from nevr_events.pb import enginehttp_pb2, telemetry_pb2
+from nevr_events.wire.pb import enginehttp_pb2, telemetry_pb2
 from tests.support import ROOT, load_sample
 
 

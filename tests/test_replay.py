@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from nevr_events.client import Client
-from nevr_events.framestream import FrameStream
-from nevr_events.replay import (
+from nevr_events.client.framestream import FrameStream
+from nevr_events.client.http import Client
+from nevr_events.client.replay import (
     LineError,
     ReplayFileError,
     ReplayFrame,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from nevr_events import Settings
-from nevr_events.store import MongoEventStore, PageCursor
+from nevr_events.server.store import MongoEventStore, PageCursor
 
 T0 = datetime(2025, 12, 4, 3, 0, tzinfo=UTC)
 
@@ -66,3 +66,36 @@ def test_keyset_pages_walk_every_frame_once(store: MongoEventStore) -> None:
 def test_bad_cursor_is_refused(token: str) -> None:
     with pytest.raises(ValueError):
         PageCursor.decode(token)
+
+
+def test_arrivals_follow_arrival_order_from_a_time(store: MongoEventStore) -> None:
+    before = datetime.now(UTC) - timedelta(seconds=2)
+    # Timestamps go backwards: arrival order, not frame time, decides.
+    store.insert_frames([doc(i, stamp=T0 - timedelta(seconds=i)) for i in range(3)])
+    store.insert_frames([doc(9, session="s-2")])
+    arrived = store.arrivals(before)
+    assert [(d["lobby_session_id"], d["frame_index"]) for d in arrived] == [
+        ("s-1", 0),
+        ("s-1", 1),
+        ("s-1", 2),
+        ("s-2", 9),
+    ]
+    only = store.arrivals(before, session_id="s-2", with_frame=False)
+    assert [d["frame_index"] for d in only] == [9] and "frame" not in only[0]
+    assert store.arrivals(datetime.now(UTC) + timedelta(seconds=5)) == []
+    assert len(store.arrivals(before, limit=2)) == 2
+
+
+def test_follower_returns_each_frame_once_including_late_commits(store: MongoEventStore) -> None:
+    from bson import ObjectId
+
+    from nevr_events.server.follow import StoreFollower
+
+    follower = StoreFollower(store, start=datetime.now(UTC) - timedelta(seconds=1), page_size=2)
+    late_id = ObjectId()  # arrived now, committed after newer frames (another worker)
+    store.insert_frames([doc(i) for i in range(3)])
+    assert [d["frame_index"] for d in follower.poll()] == [0, 1, 2]
+    assert follower.poll() == []
+    store.insert_frames([{**doc(7), "_id": late_id}, doc(8)])
+    assert [d["frame_index"] for d in follower.poll()] == [7, 8]
+    assert follower.poll() == []

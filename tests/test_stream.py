@@ -9,7 +9,7 @@ import jwt
 import pytest
 import websocket
 
-from nevr_events.auth import mint_token
+from nevr_events.server.auth import mint_token
 from tests.support import SECRET, LiveServer, envelope, make_frame, new_session_id, send_frames
 
 
@@ -258,7 +258,7 @@ def test_oversize_message_closes_with_1009(mongo_uri: str, database_name: str) -
 def test_binary_envelope_is_stored_like_its_json_form(server: LiveServer) -> None:
     from google.protobuf import json_format
 
-    from nevr_events.pb import telemetry_pb2
+    from nevr_events.wire.pb import telemetry_pb2
 
     json_sid, binary_sid = new_session_id(), new_session_id()
     events = [{"player_goal": {"player_slot": 1, "total_goals": 2}}]

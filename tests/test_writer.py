@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from nevr_events import Settings
-from nevr_events.devdb import free_port
-from nevr_events.store import MongoEventStore
-from nevr_events.writer import BatchWriter
+from nevr_events.server.devdb import free_port
+from nevr_events.server.store import MongoEventStore
+from nevr_events.server.writer import BatchWriter
 
 T0 = datetime(2025, 12, 4, 3, 0, tzinfo=UTC)
 

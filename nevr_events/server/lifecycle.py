@@ -17,11 +17,11 @@ import gevent
 from flask import Flask, current_app
 from gevent.event import Event
 
-from nevr_events.store import EventStore
-from nevr_events.writer import BatchWriter
+from nevr_events.server.store import EventStore
+from nevr_events.server.writer import BatchWriter
 
 if TYPE_CHECKING:
-    from nevr_events.stream import StreamSession
+    from nevr_events.server.stream import StreamSession
 
 log = logging.getLogger(__name__)
 

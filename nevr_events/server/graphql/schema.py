@@ -8,13 +8,15 @@ from importlib import resources
 from graphql import GraphQLSchema, build_schema, parse
 from graphql.language import TypeDefinitionNode
 
-from nevr_events.graphql import resolvers
-from nevr_events.graphql.protoschema import ProtoTypes
-from nevr_events.pb import telemetry_pb2
+from nevr_events.server.graphql import resolvers
+from nevr_events.server.graphql.protoschema import ProtoTypes
+from nevr_events.wire.pb import telemetry_pb2
 
 
 def schema_sdl() -> str:
-    return resources.files("nevr_events.graphql").joinpath("schema.graphql").read_text("utf-8")
+    return (
+        resources.files("nevr_events.server.graphql").joinpath("schema.graphql").read_text("utf-8")
+    )
 
 
 @functools.cache

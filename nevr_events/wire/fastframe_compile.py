@@ -21,7 +21,7 @@ from google.protobuf import descriptor as _desc
 from google.protobuf import timestamp_pb2
 from google.protobuf.internal.type_checkers import _FLOAT_MAX
 
-from nevr_events.fastframe_floats import json_list, r32
+from nevr_events.wire.fastframe_floats import json_list, r32
 
 _FD = _desc.FieldDescriptor
 _INT_KINDS = {

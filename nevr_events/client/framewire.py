@@ -9,7 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 import orjson
 from google.protobuf.message import Message
 
-from nevr_events.pb import telemetry_pb2
+from nevr_events.wire.pb import telemetry_pb2
 
 STREAM_PATH = "/v3/stream"
 #: Rejections and losses kept with their reasons (counts are always exact).

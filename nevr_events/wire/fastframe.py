@@ -32,7 +32,7 @@ from operator import attrgetter
 from typing import Any
 
 from nevr_events.exceptions import InvalidFrame
-from nevr_events.fastframe_compile import (
+from nevr_events.wire.fastframe_compile import (
     UNSET,
     Fallback,
     Field,
@@ -44,15 +44,15 @@ from nevr_events.fastframe_compile import (
     show,
     ts_value,
 )
-from nevr_events.fastframe_floats import json_list, r32, shortest_list
-from nevr_events.frames import (
+from nevr_events.wire.fastframe_floats import json_list, r32, shortest_list
+from nevr_events.wire.frames import (
     ParsedMessage,
     ProtobufFrameValidator,
     decode_envelope,
     from_envelope,
     load_json_object,
 )
-from nevr_events.pb import telemetry_pb2
+from nevr_events.wire.pb import telemetry_pb2
 
 
 # ------------------------------------------------------------------ text path

@@ -20,7 +20,7 @@ from google.protobuf import json_format
 from google.protobuf.message import DecodeError
 
 from nevr_events.exceptions import InvalidFrame, InvalidSessionId
-from nevr_events.pb import telemetry_pb2
+from nevr_events.wire.pb import telemetry_pb2
 
 # Top-level keys that make a JSON message an Envelope rather than a bare frame.
 ENVELOPE_KEYS = frozenset({"frame", "header"})

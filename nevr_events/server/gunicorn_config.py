@@ -1,4 +1,4 @@
-"""Gunicorn settings for nevr-events (``gunicorn -c python:nevr_events.gunicorn_config``).
+"""Gunicorn settings for nevr-events (``gunicorn -c python:nevr_events.server.gunicorn_config``).
 
 Everything comes from the same environment variables as the app, so
 ``nevr-events serve`` and a bare ``gunicorn`` run behave the same.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nevr_events.config import Settings
+from nevr_events.server.config import Settings
 
 _settings = Settings.from_env()
 
@@ -41,7 +41,7 @@ def when_ready(server: Any) -> None:
 def post_worker_init(worker: Any) -> None:
     import logging
 
-    from nevr_events.lifecycle import install_worker_shutdown
+    from nevr_events.server.lifecycle import install_worker_shutdown
 
     # The service's own log lines go where gunicorn's error log goes, same format.
     package_log = logging.getLogger("nevr_events")

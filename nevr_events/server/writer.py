@@ -20,7 +20,7 @@ from gevent.queue import Empty, Queue
 from pymongo.errors import PyMongoError
 
 from nevr_events.exceptions import StoreUnavailable
-from nevr_events.store import EventStore, WriteOutcome
+from nevr_events.server.store import EventStore, WriteOutcome
 
 log = logging.getLogger(__name__)
 

@@ -43,18 +43,18 @@ from typing import Any
 import orjson
 import websocket
 
-from nevr_events.exceptions import (
-    ConnectError,
-    StreamError,
-    TransportError,
-    Unauthorized,
-)
-from nevr_events.framewire import (
+from nevr_events.client.framewire import (
     MAX_REPORTED,
     FrameProblem,
     StreamResult,
     encode_frame,
     stream_url,
+)
+from nevr_events.exceptions import (
+    ConnectError,
+    StreamError,
+    TransportError,
+    Unauthorized,
 )
 
 log = logging.getLogger(__name__)

@@ -10,10 +10,10 @@ from flask import Flask, Response, jsonify
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from nevr_events import graphql, health, lifecycle, reads, store, stream
-from nevr_events.config import Settings
-from nevr_events.fastframe import FastFrameValidator
-from nevr_events.frames import FrameValidator
+from nevr_events.server import graphql, health, lifecycle, reads, store, stream
+from nevr_events.server.config import Settings
+from nevr_events.wire.fastframe import FastFrameValidator
+from nevr_events.wire.frames import FrameValidator
 
 log = logging.getLogger(__name__)
 

@@ -26,17 +26,17 @@ from simple_websocket import ConnectionClosed
 from wsproto.events import CloseConnection
 from wsproto.utilities import LocalProtocolError
 
-from nevr_events import auth
 from nevr_events.exceptions import InvalidFrame, StoreUnavailable
-from nevr_events.frames import (
+from nevr_events.server import auth
+from nevr_events.server.inbox import bound_inbox
+from nevr_events.server.lifecycle import Runtime, get_runtime
+from nevr_events.server.store import WriteOutcome
+from nevr_events.wire.frames import (
     FrameValidator,
     canonical_session_id,
     event_types,
     parse_timestamp,
 )
-from nevr_events.inbox import bound_inbox
-from nevr_events.lifecycle import Runtime, get_runtime
-from nevr_events.store import WriteOutcome
 
 log = logging.getLogger(__name__)
 

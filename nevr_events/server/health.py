@@ -8,7 +8,7 @@ from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
 from nevr_events.exceptions import StoreUnavailable
-from nevr_events.store import get_store
+from nevr_events.server.store import get_store
 
 bp = Blueprint("health", __name__)
 

@@ -5,7 +5,7 @@ See docs/graphql.md.
 
 from __future__ import annotations
 
-from nevr_events.graphql.schema import get_schema
-from nevr_events.graphql.views import bp
+from nevr_events.server.graphql.schema import get_schema
+from nevr_events.server.graphql.views import bp
 
 __all__ = ["bp", "get_schema"]

@@ -25,8 +25,8 @@ from graphql import (
 from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
 
 from nevr_events.exceptions import InvalidSessionId, StoreUnavailable
-from nevr_events.frames import canonical_session_id, parse_timestamp
-from nevr_events.store import EventStore, PageCursor, get_store
+from nevr_events.server.store import EventStore, PageCursor, get_store
+from nevr_events.wire.frames import canonical_session_id, parse_timestamp
 
 MAX_LIMIT = 1000
 MAX_SESSIONS = 100

@@ -24,8 +24,8 @@ from bson.raw_bson import RawBSONDocument
 from flask import Flask, current_app
 from pymongo.errors import BulkWriteError, OperationFailure, PyMongoError
 
-from nevr_events.config import Settings
 from nevr_events.exceptions import StoreUnavailable
+from nevr_events.server.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +116,16 @@ class EventStore(Protocol):
     def session_summaries(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]: ...
 
     def count_lobby_sessions(self, since: datetime | None = None) -> int: ...
+
+    def arrivals(
+        self,
+        since: datetime,
+        *,
+        after_id: ObjectId | None = None,
+        session_id: str | None = None,
+        limit: int = 1000,
+        with_frame: bool = True,
+    ) -> list[dict[str, Any]]: ...
 
     def close(self) -> None: ...
 
@@ -378,6 +388,34 @@ class MongoEventStore:
         rows = list(self.collection.aggregate(pipeline))
         return rows[0]["n"] if rows else 0
 
+    def arrivals(
+        self,
+        since: datetime,
+        *,
+        after_id: ObjectId | None = None,
+        session_id: str | None = None,
+        limit: int = 1000,
+        with_frame: bool = True,
+    ) -> list[dict[str, Any]]:
+        """Frames that arrived at or after ``since`` (and after ``after_id``), by ``_id``.
+
+        The building block for following what is stored (live view, publishing).
+        ``_id`` is fixed when a frame arrives, but batches from several workers
+        commit in any order, so a follower asks again from a little before the
+        newest arrival it has seen and skips the ``_id``s it already had.
+        """
+        query: dict[str, Any] = {"_id": {"$gte": ObjectId.from_datetime(since)}}
+        if after_id is not None:
+            query["_id"]["$gt"] = after_id
+        if session_id is not None:
+            query["lobby_session_id"] = session_id
+        cursor = (
+            self.collection.find(query, None if with_frame else {"frame": 0})
+            .sort("_id", pymongo.ASCENDING)
+            .limit(limit)
+        )
+        return list(cursor)
+
     def close(self) -> None:
         self._client.close()
 
@@ -386,9 +424,9 @@ def init_app(app: Flask, store: EventStore | None = None) -> EventStore:
     """Attach the store to the app (one per process); create indexes on first use."""
     settings: Settings = app.config["SETTINGS"]
     store = store or MongoEventStore(settings)
-    app.extensions["nevr_events.store"] = store
+    app.extensions["nevr_events.server.store"] = store
     return store
 
 
 def get_store() -> EventStore:
-    return current_app.extensions["nevr_events.store"]
+    return current_app.extensions["nevr_events.server.store"]

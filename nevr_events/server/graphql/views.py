@@ -28,11 +28,11 @@ from graphql import (
 )
 from pymongo.errors import PyMongoError
 
-from nevr_events import auth
 from nevr_events.exceptions import StoreUnavailable
-from nevr_events.graphql.limits import check_limits
-from nevr_events.graphql.resolvers import UserError
-from nevr_events.graphql.schema import get_schema
+from nevr_events.server import auth
+from nevr_events.server.graphql.limits import check_limits
+from nevr_events.server.graphql.resolvers import UserError
+from nevr_events.server.graphql.schema import get_schema
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ def query() -> Response:
 
 @bp.get("/v3/playground")
 def playground() -> Response:
-    page = resources.files("nevr_events.graphql").joinpath("playground.html").read_bytes()
+    page = resources.files("nevr_events.server.graphql").joinpath("playground.html").read_bytes()
     response = Response(page, mimetype="text/html")
     response.headers["Content-Security-Policy"] = PLAYGROUND_CSP
     response.headers["Cache-Control"] = "no-cache"

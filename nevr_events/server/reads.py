@@ -9,10 +9,10 @@ import orjson
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import BadRequest
 
-from nevr_events import auth
 from nevr_events.exceptions import InvalidSessionId
-from nevr_events.frames import canonical_session_id
-from nevr_events.store import EventStore, PageCursor, get_store
+from nevr_events.server import auth
+from nevr_events.server.store import EventStore, PageCursor, get_store
+from nevr_events.wire.frames import canonical_session_id
 
 bp = Blueprint("reads", __name__)
 bp.before_request(auth.authenticate)

@@ -11,10 +11,10 @@ import sys
 
 import click
 
-from nevr_events.auth import mint_token
-from nevr_events.cli_client import CLIENT_COMMANDS
-from nevr_events.config import ENV_VARS, Settings, parse_duration
+from nevr_events.cli.client_commands import CLIENT_COMMANDS
 from nevr_events.exceptions import ConfigError
+from nevr_events.server.auth import mint_token
+from nevr_events.server.config import ENV_VARS, Settings, parse_duration
 
 # serve flag -> Settings attribute; each flag also reads its environment variable.
 SERVE_FLAGS = {
@@ -82,13 +82,13 @@ def _gunicorn_argv() -> list[str]:
         "-m",
         "gunicorn",
         "-c",
-        "python:nevr_events.gunicorn_config",
-        "nevr_events.app:create_app()",
+        "python:nevr_events.server.gunicorn_config",
+        "nevr_events.server.app:create_app()",
     ]
 
 
 def _serve_with_local_db(env: dict[str, str]) -> None:
-    from nevr_events.devdb import CACHE_DIR, LocalFerretDB
+    from nevr_events.server.devdb import CACHE_DIR, LocalFerretDB
 
     click.echo("starting a local FerretDB (the first run builds it, ~1 min)...", err=True)
     with LocalFerretDB(data_dir=CACHE_DIR / "data") as db:

@@ -1,6 +1,6 @@
 """Client commands of the ``nevr-events`` CLI: ``health``, ``events get``, ``stream``.
 
-Registered on the main group in ``nevr_events.cli``. Every command takes
+Registered on the main group in ``nevr_events.cli.main``. Every command takes
 ``--url`` (env ``NEVR_EVENTS_URL``, default ``http://localhost:8081``) and
 ``--token`` (env ``NEVR_EVENTS_TOKEN``).
 
@@ -60,7 +60,7 @@ def _fail(message: str, code: int = EXIT_FAILED) -> None:
 @_url_option
 def health(url: str) -> None:
     """Check the service: prints its /health answer; exit 1 when unhealthy or unreachable."""
-    from nevr_events.client import Client
+    from nevr_events.client.http import Client
     from nevr_events.exceptions import ClientError
 
     try:
@@ -120,7 +120,7 @@ def events_get(
     """
     import os
 
-    from nevr_events.client import Client
+    from nevr_events.client.http import Client
     from nevr_events.exceptions import ClientError
 
     out: IO[bytes] = sys.stdout.buffer if output == "-" else open(output, "wb")  # noqa: SIM115
@@ -287,10 +287,10 @@ def stream(
     given. Lines that cannot be parsed are reported (file:line) and skipped.
     Exit status: 0 all stored, 1 frames rejected or lost, 3 only parse errors.
     """
-    from nevr_events.config import parse_duration
+    from nevr_events.client.framestream import FrameStream
+    from nevr_events.client.replay import LineError, ReplayFileError, read_frames
     from nevr_events.exceptions import ClientError, ConfigError, StreamError
-    from nevr_events.framestream import FrameStream
-    from nevr_events.replay import LineError, ReplayFileError, read_frames
+    from nevr_events.server.config import parse_duration
 
     if rate and realtime:
         raise click.UsageError("--rate and --realtime exclude each other")

@@ -1,0 +1,1 @@
+"""The client side: HTTP ``Client``, the resilient ``FrameStream`` sender, recording readers."""

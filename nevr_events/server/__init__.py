@@ -1,0 +1,1 @@
+"""The service: app factory, settings, auth, stores, writer, stream, reads, GraphQL."""
