@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from nevr_events.server.config import Settings
+from nevr_events.server.gunicorn_hooks import install_worker_shutdown, make_sigint_graceful
 
 _settings = Settings.from_env()
 
@@ -34,14 +35,12 @@ control_socket_disable = True
 def when_ready(server: Any) -> None:
     # Gunicorn's SIGINT is a fast, ungraceful stop; make it drain like SIGTERM
     # so Ctrl-C never cuts a stream between storing a frame and answering it.
-    server.handle_int = server.handle_term
+    make_sigint_graceful(server)
     server.log.info("nevr-events listening on %s", ", ".join(bind))
 
 
 def post_worker_init(worker: Any) -> None:
     import logging
-
-    from nevr_events.server.lifecycle import install_worker_shutdown
 
     # The service's own log lines go where gunicorn's error log goes, same format.
     package_log = logging.getLogger("nevr_events")

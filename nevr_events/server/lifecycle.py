@@ -4,14 +4,19 @@ On SIGTERM or SIGINT a worker stops accepting connections, lets every open
 stream answer what it already received, closes each stream with 1001, waits
 for the writer to store everything queued, and disconnects from the
 database, all within ``SERVER_TIMEOUT``.
+
+The runtime knows streams only as a count: a stream holds
+``Runtime.open_stream()`` while it runs, and the shutdown waits for the count
+to reach zero. (How gunicorn's signals reach ``begin_shutdown`` is in
+``nevr_events.server.gunicorn_hooks``.)
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import signal
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
 
 import gevent
 from flask import Flask, current_app
@@ -19,9 +24,6 @@ from gevent.event import Event
 
 from nevr_events.server.store import EventStore
 from nevr_events.server.writer import BatchWriter
-
-if TYPE_CHECKING:
-    from nevr_events.server.stream import StreamSession
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +36,27 @@ class Runtime:
         self.writer = writer
         self.shutdown_timeout = shutdown_timeout
         self.stopping = Event()
-        self.sessions: set[StreamSession] = set()
+        self._open_streams = 0
+        self._no_streams = Event()
+        self._no_streams.set()
         self._stopped = Event()
+
+    @property
+    def open_streams(self) -> int:
+        """Streams of this worker that are running now."""
+        return self._open_streams
+
+    @contextlib.contextmanager
+    def open_stream(self) -> Iterator[None]:
+        """Count a stream as open for the duration of the block."""
+        self._open_streams += 1
+        self._no_streams.clear()
+        try:
+            yield
+        finally:
+            self._open_streams -= 1
+            if self._open_streams == 0:
+                self._no_streams.set()
 
     def begin_shutdown(self) -> gevent.Greenlet:
         """Start the graceful shutdown (idempotent); returns the greenlet doing it."""
@@ -49,12 +70,11 @@ class Runtime:
 
     def _shutdown(self) -> None:
         deadline = time.monotonic() + self.shutdown_timeout
-        log.info("shutting down: draining %d stream(s)", len(self.sessions))
-        # Sessions notice `stopping`, answer what they hold and close with 1001.
-        while self.sessions and time.monotonic() < deadline - 1:
-            gevent.sleep(0.05)
-        if self.sessions:
-            log.warning("%d stream(s) still open at the shutdown deadline", len(self.sessions))
+        log.info("shutting down: draining %d stream(s)", self._open_streams)
+        # Streams notice `stopping`, answer what they hold and close with 1001;
+        # the last one to finish wakes us. A second is kept for the writer.
+        if not self._no_streams.wait(max(deadline - 1 - time.monotonic(), 0)):
+            log.warning("%d stream(s) still open at the shutdown deadline", self._open_streams)
         if not self.writer.close(timeout=max(deadline - time.monotonic(), 0.1)):
             log.error("writer did not finish before the shutdown deadline")
         self.store.close()
@@ -78,22 +98,3 @@ def init_app(app: Flask, store: EventStore) -> Runtime:
 
 def get_runtime() -> Runtime:
     return current_app.extensions["nevr_events.runtime"]
-
-
-def install_worker_shutdown(worker: Any) -> None:
-    """Make a gunicorn gevent worker drain streams on SIGTERM, SIGINT and SIGQUIT.
-
-    Gunicorn's own handling only stops accepting and waits for requests, and
-    on SIGINT/SIGQUIT it exits at once; a WebSocket "request" lasts as long as
-    the stream, so without this every shutdown would wait out the timeout or
-    cut streams mid-reply.
-    """
-    app = worker.wsgi
-    runtime: Runtime = app.extensions["nevr_events.runtime"]
-
-    def handle(signum: int, _frame: Any) -> None:
-        worker.alive = False  # gunicorn's loop stops accepting and waits for requests
-        gevent.spawn(runtime.begin_shutdown)
-
-    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
-        signal.signal(signum, handle)

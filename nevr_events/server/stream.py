@@ -102,14 +102,13 @@ class StreamSession:
         self.counts = {"stored": 0, "duplicate": 0, "skipped": 0, "rejected": 0}
 
     def run(self) -> None:
-        self.runtime.sessions.add(self)
-        replier = gevent.spawn(self._reply_loop)
-        try:
-            self._read_loop()
-        finally:
-            self._pending.put(_END)
-            replier.join()
-            self.runtime.sessions.discard(self)
+        with self.runtime.open_stream():
+            replier = gevent.spawn(self._reply_loop)
+            try:
+                self._read_loop()
+            finally:
+                self._pending.put(_END)
+                replier.join()
         if self.runtime.stopping.is_set() and self.ws.connected:
             self._close_going_away()
 

@@ -1,0 +1,43 @@
+"""Every change nevr-events makes to gunicorn's own behaviour, in one place.
+
+Gunicorn's graceful stop only stops accepting and waits for requests; on
+SIGINT/SIGQUIT it exits at once. A WebSocket "request" lasts as long as the
+stream, so without these a shutdown would either wait out the timeout or cut
+streams between storing a frame and answering it. ``gunicorn_config`` calls
+them from its server hooks; they rely on gunicorn attributes documented for
+hooks (``Arbiter.handle_int``/``handle_term``, ``Worker.alive``, ``Worker.wsgi``).
+
+Light at import: gunicorn loads its config (and so this module) in the master,
+before the gevent worker patches the standard library.
+"""
+
+from __future__ import annotations
+
+import signal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nevr_events.server.lifecycle import Runtime
+
+
+def make_sigint_graceful(arbiter: Any) -> None:
+    """The master treats SIGINT (Ctrl-C) like SIGTERM: a graceful stop, not a fast one."""
+    arbiter.handle_int = arbiter.handle_term
+
+
+def install_worker_shutdown(worker: Any) -> None:
+    """Make a gevent worker drain its streams on SIGTERM, SIGINT and SIGQUIT.
+
+    Replaces the worker's own handlers: the worker stops accepting (gunicorn's
+    loop watches ``alive``) and the runtime's graceful shutdown begins.
+    """
+    import gevent
+
+    runtime: Runtime = worker.wsgi.extensions["nevr_events.runtime"]
+
+    def handle(_signum: int, _frame: Any) -> None:
+        worker.alive = False  # gunicorn's loop stops accepting and waits for requests
+        gevent.spawn(runtime.begin_shutdown)
+
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
+        signal.signal(signum, handle)
