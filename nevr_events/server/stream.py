@@ -9,7 +9,6 @@ answers in the order the messages came.
 from __future__ import annotations
 
 import logging
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,15 +21,12 @@ from flask import Blueprint, current_app, g, request
 from flask_sock import Sock
 from gevent.event import AsyncResult
 from gevent.queue import Queue
-from simple_websocket import ConnectionClosed
-from wsproto.events import CloseConnection
-from wsproto.utilities import LocalProtocolError
 
 from nevr_events.exceptions import InvalidFrame, StoreUnavailable
 from nevr_events.server import auth
-from nevr_events.server.inbox import bound_inbox
 from nevr_events.server.lifecycle import Runtime, get_runtime
 from nevr_events.server.store import WriteOutcome
+from nevr_events.server.wsconn import GOING_AWAY, ConnectionClosed, ServerSocket
 from nevr_events.wire.frames import (
     FrameValidator,
     canonical_session_id,
@@ -44,7 +40,6 @@ bp = Blueprint("stream", __name__)
 sock = Sock()
 bp.before_request(auth.authenticate)  # refused with 401 before the upgrade
 
-GOING_AWAY = 1001
 _END = object()
 # Complete messages simple-websocket may hold before it stops reading the socket.
 INBOX_MESSAGES = 32
@@ -83,7 +78,7 @@ class StreamSession:
 
     def __init__(
         self,
-        ws: Any,
+        ws: ServerSocket,
         *,
         runtime: Runtime,
         validator: FrameValidator,
@@ -110,27 +105,8 @@ class StreamSession:
                 self._pending.put(_END)
                 replier.join()
         if self.runtime.stopping.is_set() and self.ws.connected:
-            self._close_going_away()
-
-    def _close_going_away(self, timeout: float = 2.0) -> None:
-        """Send close 1001 and wait for the agent's close before the socket goes.
-
-        ``ws.close()`` would drop the socket at once; an agent still sending
-        would then get a TCP reset, which discards the close frame and the
-        last replies unread in its receive buffer.
-        """
-        ws = self.ws
-        try:
-            ws.sock.send(ws.ws.send(CloseConnection(GOING_AWAY, "server shutting down")))
-        except (OSError, LocalProtocolError):
-            ws.connected = False
-            return
-        deadline = time.monotonic() + timeout
-        while ws.connected and time.monotonic() < deadline:
-            ws.event.wait(0.05)
-            ws.event.clear()
-            ws.input_buffer.clear()  # messages sent after our close are not read
-        ws.connected = False
+            # Wait for the agent's close, so no reply is lost to a TCP reset.
+            self.ws.close_and_wait(GOING_AWAY, "server shutting down")
 
     def _read_loop(self) -> None:
         stopping = self.runtime.stopping
@@ -141,10 +117,7 @@ class StreamSession:
                     self._pending.put(self.handle(message))
             # Shutting down: answer the messages that had already arrived, and no
             # more, so an agent that keeps sending cannot hold the shutdown open.
-            for _ in range(len(self.ws.input_buffer)):
-                message = self.ws.receive(timeout=0)
-                if message is None:
-                    return
+            for message in self.ws.drain_received():
                 self._pending.put(self.handle(message))
         except ConnectionClosed:
             return
@@ -220,18 +193,15 @@ def _serve(ws: Any) -> None:
     # Identity comes from the token; the header is a fallback for tokens without `sub`.
     user_id = str(claims.get("sub") or request.headers.get("X-User-ID", ""))
     node = request.headers.get("X-Node-ID") or "default-node"
-    session = StreamSession(
-        ws,
-        runtime=get_runtime(),
-        validator=current_app.extensions["nevr_events.validator"],
-        user_id=user_id,
-        node=node,
-        max_in_flight=settings.max_in_flight,
-    )
-    inbox = bound_inbox(ws, INBOX_MESSAGES)
-    log.info("stream opened user=%s node=%s", user_id or "-", node)
-    try:
+    with ServerSocket(ws, INBOX_MESSAGES) as socket:
+        session = StreamSession(
+            socket,
+            runtime=get_runtime(),
+            validator=current_app.extensions["nevr_events.validator"],
+            user_id=user_id,
+            node=node,
+            max_in_flight=settings.max_in_flight,
+        )
+        log.info("stream opened user=%s node=%s", user_id or "-", node)
         session.run()
-    finally:
-        inbox.release()
     log.info("stream closed user=%s node=%s counts=%s", user_id or "-", node, session.counts)
