@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import requests
 
+from nevr_events.wire.api import encode_cursor
 from tests.support import LiveServer, envelope, load_sample, make_frame, new_session_id, send_frames
 
 GOAL = [{"player_goal": {"player_slot": 2, "total_goals": 1, "points": 3}}]
@@ -443,6 +444,12 @@ def test_field_errors_keep_status_200(server: LiveServer, session: str) -> None:
     body = gql(server, query, {"id": session}).json()
     assert body["data"] == {"health": {"status": "healthy"}, "lobbySession": None}
     assert "either offset or after" in body["errors"][0]["message"]
+    # A well-formed lobbySessions cursor whose session id is not a UUID: a field
+    # error naming the cursor, not an internal error.
+    forged = encode_cursor({"s": "not-a-uuid"})
+    query = """query ($after: String) { lobbySessions(after: $after) { totalCount } }"""
+    body = gql(server, query, {"after": forged}).json()
+    assert "not a valid lobbySessions cursor" in body["errors"][0]["message"]
 
 
 @pytest.mark.parametrize("path", ["/v3/query", "/v3/graphql"])

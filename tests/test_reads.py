@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -113,7 +114,9 @@ def test_page_holds_full_documents(server: LiveServer, session: str) -> None:
         "event_types",
         "timestamp",
     } <= set(doc)
-    assert doc["timestamp"].endswith("Z")
+    # Times as everywhere in the API (nevr_events.wire.api.format_time): UTC, ms, "Z".
+    assert doc["timestamp"] == "2025-12-04T03:00:00.000Z"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", doc["created_at"])
     assert isinstance(doc["_id"], str) and len(doc["_id"]) == 24
 
 

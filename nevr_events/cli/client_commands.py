@@ -21,7 +21,8 @@ from typing import IO, Any
 import click
 import orjson
 
-DEFAULT_URL = "http://localhost:8081"
+from nevr_events.wire.api import DEFAULT_URL, legacy_json, legacy_ndjson
+
 EXIT_FAILED = 1
 EXIT_PARSE_ERRORS = 3
 EXIT_INTERRUPTED = 130
@@ -144,24 +145,12 @@ def _write_events(
     first = next(events_iter, None)
     # The server's canonical (lower-case) id, even for an empty session.
     canonical = first.lobby_session_id if first else _canonical(session_id)
-    count = 0
+    entries = (event.to_legacy() for event in _chain(first, events_iter))
     if fmt == "json":
-        out.write(b'{"lobby_session_id":' + orjson.dumps(canonical) + b',"events":[')
-    for event in _chain(first, events_iter):
-        item = orjson.dumps(
-            {
-                "lobby_session_id": event.lobby_session_id,
-                "user_id": event.user_id,
-                "data": event.data,
-            }
-        )
-        if fmt == "json":
-            out.write(b"," + item if count else item)
-        else:
-            out.write(item + b"\n")
-        count += 1
-    if fmt == "json":
-        out.write(b'],"count":' + str(count).encode() + b"}\n")
+        out.writelines(legacy_json(canonical, entries))
+        out.write(b"\n")
+    else:
+        out.writelines(legacy_ndjson(entries))
     out.flush()
 
 

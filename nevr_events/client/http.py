@@ -32,11 +32,14 @@ from nevr_events.exceptions import (
     TransportError,
     Unauthorized,
 )
+from nevr_events.wire.api import (
+    DEFAULT_URL,
+    EVENTS_PAGE_DEFAULT,
+    EVENTS_PAGE_MAX,
+    legacy_event,
+)
 
-DEFAULT_URL = "http://localhost:8081"
 NDJSON = "application/x-ndjson"
-#: Largest page the server hands out (``/v3/lobby-session-events``).
-MAX_PAGE_SIZE = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,19 @@ class SessionEvent:
     event_types: tuple[str, ...] = ()
     node: str | None = None
     id: str | None = None
+
+    @classmethod
+    def from_legacy(cls, entry: dict[str, Any]) -> SessionEvent:
+        """From one entry of the reference's whole-session answer (``legacy_event``)."""
+        return cls(
+            lobby_session_id=entry.get("lobby_session_id", ""),
+            user_id=entry.get("user_id"),
+            data=entry.get("data") or {},
+        )
+
+    def to_legacy(self) -> dict[str, Any]:
+        """This event as an entry of the reference's whole-session answer."""
+        return legacy_event(self.lobby_session_id, self.user_id, self.data)
 
     @classmethod
     def from_document(cls, doc: dict[str, Any]) -> SessionEvent:
@@ -197,14 +213,7 @@ class Client:
         """
         response = self._request("GET", f"/lobby-session-events/{_segment(lobby_session_id)}")
         body = self._json(response)
-        events = tuple(
-            SessionEvent(
-                lobby_session_id=e.get("lobby_session_id", ""),
-                user_id=e.get("user_id"),
-                data=e.get("data") or {},
-            )
-            for e in body.get("events") or ()
-        )
+        events = tuple(SessionEvent.from_legacy(e) for e in body.get("events") or ())
         return SessionEvents(
             lobby_session_id=body.get("lobby_session_id", lobby_session_id),
             count=int(body.get("count", len(events))),
@@ -215,7 +224,7 @@ class Client:
         self,
         lobby_session_id: str,
         *,
-        limit: int = 100,
+        limit: int = EVENTS_PAGE_DEFAULT,
         cursor: str | None = None,
         event_type: str | None = None,
     ) -> EventPage:
@@ -242,7 +251,7 @@ class Client:
         lobby_session_id: str,
         event_type: str | None = None,
         *,
-        page_size: int = MAX_PAGE_SIZE,
+        page_size: int = EVENTS_PAGE_MAX,
     ) -> Iterator[SessionEvent]:
         """Every frame of a session, oldest first, fetched lazily page by page.
 

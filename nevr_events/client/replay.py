@@ -30,6 +30,8 @@ from typing import IO, Any
 
 import orjson
 
+from nevr_events.wire.api import format_time
+
 ECHOREPLAY_SUFFIX = ".echoreplay"
 _STAMP = re.compile(rb"^(\d{4})/(\d{2})/(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$")
 
@@ -158,7 +160,7 @@ def _parse_echoreplay_line(line: bytes, index: int) -> tuple[dict[str, Any], dat
     session = _json_object(parts[1], "session JSON")
     frame: dict[str, Any] = {
         "frame_index": index,
-        "timestamp": stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "timestamp": format_time(stamp),
         "session": session,
     }
     if len(parts) == 3 and parts[2].strip():

@@ -1,7 +1,11 @@
-"""Liveness and readiness: ``GET /health`` (no auth) and a plain ``GET /``."""
+"""Liveness and readiness: ``GET /health`` (no auth) and a plain ``GET /``.
+
+``check_health`` is the one health check; GraphQL's ``health`` field uses it too.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import Blueprint, jsonify
@@ -9,6 +13,7 @@ from flask.typing import ResponseReturnValue
 
 from nevr_events.exceptions import StoreUnavailable
 from nevr_events.server.store import get_store
+from nevr_events.wire.api import format_time
 
 bp = Blueprint("health", __name__)
 
@@ -16,17 +21,35 @@ bp = Blueprint("health", __name__)
 PING_TIMEOUT = 3.0
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+@dataclass(frozen=True, slots=True)
+class HealthCheck:
+    """The outcome of pinging the database; ``error`` says why when not healthy."""
+
+    healthy: bool
+    timestamp: datetime
+    error: str | None = None
+
+    @property
+    def status(self) -> str:
+        return "healthy" if self.healthy else "unhealthy"
+
+
+def check_health() -> HealthCheck:
+    """Ping the app's store within ``PING_TIMEOUT`` seconds."""
+    try:
+        get_store().ping(timeout=PING_TIMEOUT)
+    except StoreUnavailable as exc:
+        return HealthCheck(False, datetime.now(UTC), str(exc))
+    return HealthCheck(True, datetime.now(UTC))
 
 
 @bp.get("/health")
 def health() -> ResponseReturnValue:
-    try:
-        get_store().ping(timeout=PING_TIMEOUT)
-    except StoreUnavailable as exc:
-        return jsonify(status="unhealthy", timestamp=_now(), error=str(exc)), 503
-    return jsonify(status="healthy", timestamp=_now())
+    check = check_health()
+    body = {"status": check.status, "timestamp": format_time(check.timestamp)}
+    if check.error is not None:
+        return jsonify(**body, error=check.error), 503
+    return jsonify(**body)
 
 
 @bp.get("/")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -12,17 +13,21 @@ from werkzeug.exceptions import BadRequest
 from nevr_events.exceptions import InvalidSessionId
 from nevr_events.server import auth
 from nevr_events.server.store import EventStore, PageCursor, get_store
+from nevr_events.wire.api import (
+    EVENTS_PAGE_DEFAULT,
+    EVENTS_PAGE_MAX,
+    format_time,
+    legacy_event,
+    legacy_json,
+    legacy_ndjson,
+    page_size,
+)
 from nevr_events.wire.frames import canonical_session_id
 
 bp = Blueprint("reads", __name__)
 bp.before_request(auth.authenticate)
 
-DEFAULT_LIMIT = 100
-MAX_LIMIT = 1000
 NDJSON = "application/x-ndjson"
-# Bytes gathered before a chunk goes out: fewer, larger writes than one per frame.
-_CHUNK_BYTES = 256 * 1024
-_JSON_OPTIONS = orjson.OPT_UTC_Z
 
 
 def _session_id(raw: str) -> str:
@@ -32,67 +37,42 @@ def _session_id(raw: str) -> str:
         raise BadRequest(str(exc)) from None
 
 
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return format_time(value)
+    return str(value)  # ObjectId
+
+
 def dumps(value: Any) -> bytes:
-    """JSON for stored documents: ObjectIds as hex strings, datetimes as RFC 3339 UTC."""
-    return orjson.dumps(value, default=str, option=_JSON_OPTIONS)
+    """JSON for stored documents: ObjectIds as hex strings, times as ``format_time`` writes them."""
+    return orjson.dumps(value, default=_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
 
 
 @bp.get("/lobby-session-events/<session_id>")
 @bp.get("/v1/lobby-session-events/<session_id>")
 def session_events(session_id: str) -> Response:
-    """Every frame of a session, oldest first, streamed from the database cursor.
-
-    ``count`` is written after ``events`` so that it always equals the number
-    of events actually sent, even while frames are still arriving.
-    """
+    """Every frame of a session, oldest first, streamed from the database cursor."""
     sid = _session_id(session_id)
-    store = get_store()
+    events = _legacy_events(get_store(), sid)
     if NDJSON in request.headers.get("Accept", ""):
-        return Response(_ndjson(store, sid), mimetype=NDJSON)
-    return Response(_legacy_json(store, sid), mimetype="application/json")
+        return Response(legacy_ndjson(events, dumps=dumps), mimetype=NDJSON)
+    return Response(legacy_json(sid, events, dumps=dumps), mimetype="application/json")
 
 
-def _legacy_json(store: EventStore, sid: str) -> Iterator[bytes]:
-    prefix = b'{"lobby_session_id":' + orjson.dumps(sid) + b',"events":['
-    chunk = bytearray(prefix)
-    count = 0
+def _legacy_events(store: EventStore, sid: str) -> Iterator[dict[str, Any]]:
     for doc in store.iter_session(sid):
-        if count:
-            chunk += b","
-        chunk += dumps(
-            {"lobby_session_id": sid, "user_id": doc.get("user_id"), "data": doc.get("frame")}
-        )
-        count += 1
-        if len(chunk) >= _CHUNK_BYTES:
-            yield bytes(chunk)
-            chunk.clear()
-    chunk += b'],"count":' + str(count).encode() + b"}"
-    yield bytes(chunk)
-
-
-def _ndjson(store: EventStore, sid: str) -> Iterator[bytes]:
-    chunk = bytearray()
-    for doc in store.iter_session(sid):
-        chunk += dumps(
-            {"lobby_session_id": sid, "user_id": doc.get("user_id"), "data": doc.get("frame")}
-        )
-        chunk += b"\n"
-        if len(chunk) >= _CHUNK_BYTES:
-            yield bytes(chunk)
-            chunk.clear()
-    if chunk:
-        yield bytes(chunk)
+        yield legacy_event(sid, doc.get("user_id"), doc.get("frame"))
 
 
 def parse_limit(raw: str | None) -> int:
     """Page size: default 100, clamped to 1..1000 like the reference."""
     if raw is None or raw == "":
-        return DEFAULT_LIMIT
+        return EVENTS_PAGE_DEFAULT
     try:
         value = int(raw)
     except ValueError:
         raise BadRequest(f"limit must be a whole number, got {raw!r}") from None
-    return max(1, min(value, MAX_LIMIT))
+    return page_size(value, EVENTS_PAGE_DEFAULT, EVENTS_PAGE_MAX)
 
 
 @bp.get("/v3/lobby-session-events/<session_id>")

@@ -1,4 +1,6 @@
-"""The wire format: protobuf schema modules and the frame validators built on them.
+"""The wire format: protobuf schema modules, the frame validators built on them, and the
+read API's shared facts (``api``: page sizes, time format, legacy answer shape).
 
-Shared by the server (validation, storage form) and the client (encoding frames).
+Shared by the server (validation, storage form, answers) and the client (encoding
+frames, reading answers).
 """

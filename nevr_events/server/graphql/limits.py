@@ -27,14 +27,16 @@ from graphql.language import (
     VariableNode,
 )
 
+from nevr_events.wire import api
+
 MAX_DEPTH = 20
 MAX_FIELDS = 1000
 MAX_COST = 10_000
 # Paged fields by (type, field): (arguments giving the page size, by priority; default; maximum).
 PAGED: dict[tuple[str, str], tuple[tuple[str, ...], int, int]] = {
-    ("Query", "sessionEvents"): (("first", "limit"), 100, 1000),
-    ("LobbySession", "events"): (("first", "limit"), 100, 1000),
-    ("Query", "lobbySessions"): (("first",), 20, 100),
+    ("Query", "sessionEvents"): (("first", "limit"), api.EVENTS_PAGE_DEFAULT, api.EVENTS_PAGE_MAX),
+    ("LobbySession", "events"): (("first", "limit"), api.EVENTS_PAGE_DEFAULT, api.EVENTS_PAGE_MAX),
+    ("Query", "lobbySessions"): (("first",), api.SESSIONS_PAGE_DEFAULT, api.SESSIONS_PAGE_MAX),
 }
 
 
@@ -67,7 +69,7 @@ class _Limits:
             else:
                 size = None
             if isinstance(size, int):
-                return max(1, min(size, maximum))
+                return api.page_size(size, default, maximum)
         return default
 
     def _field_type(self, parent: GraphQLNamedType | None, node: FieldNode) -> Any:

@@ -6,15 +6,12 @@ A page of events is one database query (``EventStore.page_window``);
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-import orjson
 from graphql import (
     GraphQLError,
     GraphQLResolveInfo,
@@ -24,12 +21,12 @@ from graphql import (
 )
 from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
 
-from nevr_events.exceptions import InvalidSessionId, StoreUnavailable
+from nevr_events.exceptions import InvalidSessionId
+from nevr_events.server.health import check_health
 from nevr_events.server.store import EventStore, PageCursor, get_store
+from nevr_events.wire import api
 from nevr_events.wire.frames import canonical_session_id, parse_timestamp
 
-MAX_LIMIT = 1000
-MAX_SESSIONS = 100
 _ZONE = re.compile(r"([zZ]|[+-]\d\d:?\d\d)$")
 # Fields of SessionEvent that need the stored frame itself.
 FRAME_FIELDS = frozenset({"frameData", "frame"})
@@ -44,8 +41,7 @@ class UserError(GraphQLError):
 
 def format_time(value: Any) -> str:
     if isinstance(value, datetime):
-        stamp = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return stamp.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return api.format_time(value)
     if isinstance(value, str):
         return value
     raise TypeError(f"Time cannot represent {value!r}")
@@ -101,10 +97,6 @@ def _session_id(raw: str) -> str:
         raise UserError(str(exc)) from None
 
 
-def clamp(value: int | None, default: int, maximum: int) -> int:
-    return max(1, min(default if value is None else value, maximum))
-
-
 def _selects(info: GraphQLResolveInfo, names: frozenset[str]) -> bool:
     """Whether any field named in ``names`` is selected below the current field."""
     seen: set[str] = set()
@@ -150,7 +142,8 @@ def events_connection(
     event_type = args.get("eventType") or None
     first, after_token = args.get("first"), args.get("after")
     offset = args.get("offset") or 0
-    size = clamp(first if first is not None else args.get("limit"), 100, MAX_LIMIT)
+    requested = first if first is not None else args.get("limit")
+    size = api.page_size(requested, api.EVENTS_PAGE_DEFAULT, api.EVENTS_PAGE_MAX)
     if offset < 0:
         raise UserError("offset must not be negative")
     after = None
@@ -187,15 +180,13 @@ def events_connection(
 
 
 def _session_cursor(sid: str) -> str:
-    raw = orjson.dumps({"s": sid})
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return api.encode_cursor({"s": sid})
 
 
 def _decode_session_cursor(token: str) -> str:
     try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        return canonical_session_id(orjson.loads(raw)["s"])
-    except (binascii.Error, ValueError, TypeError, KeyError, orjson.JSONDecodeError):
+        return canonical_session_id(api.decode_cursor(token)["s"])
+    except (ValueError, TypeError, KeyError, InvalidSessionId):
         raise UserError("after is not a valid lobbySessions cursor") from None
 
 
@@ -231,12 +222,9 @@ def lobby_session_object(
 
 
 def resolve_health(_root: Any, _info: GraphQLResolveInfo) -> dict[str, Any]:
-    try:
-        get_store().ping(timeout=3.0)
-        status, database = "healthy", "connected"
-    except StoreUnavailable:
-        status, database = "unhealthy", "unreachable"
-    return {"status": status, "timestamp": datetime.now(UTC), "database": database}
+    check = check_health()
+    database = "connected" if check.healthy else "unreachable"
+    return {"status": check.status, "timestamp": check.timestamp, "database": database}
 
 
 def resolve_lobby_session(_root: Any, _info: GraphQLResolveInfo, id: str) -> Any:
@@ -260,7 +248,7 @@ def resolve_lobby_sessions(
     since: datetime | None = None,
 ) -> dict[str, Any]:
     store = get_store()
-    size = clamp(first, 20, MAX_SESSIONS)
+    size = api.page_size(first, api.SESSIONS_PAGE_DEFAULT, api.SESSIONS_PAGE_MAX)
     after_sid = _decode_session_cursor(after) if after else None
     rows = store.lobby_sessions(limit=size + 1, after=after_sid, since=since)
     more, rows = len(rows) > size, rows[:size]
