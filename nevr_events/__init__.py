@@ -1,6 +1,9 @@
 """nevr-events: stores and serves Echo VR lobby session telemetry.
 
-The public names are imported on first use, so that importing a light module
+The public API: ``create_app`` and ``Settings`` (server), ``Client``,
+``FrameStream`` and their result types (client), and every exception of
+``nevr_events.exceptions``. The exceptions are imported at once (a light
+module); the rest is imported on first use, so that importing a light module
 such as ``nevr_events.server.config`` (gunicorn does, before gevent patches the
 standard library) does not drag in pymongo, Flask and the rest.
 """
@@ -10,90 +13,40 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from nevr_events import exceptions as _exceptions
+from nevr_events.exceptions import *  # noqa: F403 - the names of exceptions.__all__
+
 __version__ = "0.1.0"
 
-# public name -> module that defines it
-_EXPORTS = {
-    "create_app": "nevr_events.server.app",
-    "Settings": "nevr_events.server.config",
-    "AuthError": "nevr_events.exceptions",
-    "ConfigError": "nevr_events.exceptions",
-    "InvalidFrame": "nevr_events.exceptions",
-    "InvalidSessionId": "nevr_events.exceptions",
-    "NevrEventsError": "nevr_events.exceptions",
-    "StoreUnavailable": "nevr_events.exceptions",
-    # client side (docs/client.md)
-    "ClientError": "nevr_events.exceptions",
-    "BadRequest": "nevr_events.exceptions",
-    "Unauthorized": "nevr_events.exceptions",
-    "NotFound": "nevr_events.exceptions",
-    "ServerError": "nevr_events.exceptions",
-    "TransportError": "nevr_events.exceptions",
-    "ConnectError": "nevr_events.exceptions",
-    "StreamError": "nevr_events.exceptions",
-    "Client": "nevr_events.client.http",
-    "SessionEvent": "nevr_events.client.http",
-    "SessionEvents": "nevr_events.client.http",
-    "EventPage": "nevr_events.client.http",
-    "Health": "nevr_events.client.http",
-    "FrameStream": "nevr_events.client.framestream",
-    "StreamResult": "nevr_events.client.framewire",
-    "FrameProblem": "nevr_events.client.framewire",
+# Imported on first use: module -> public names it defines.
+_LAZY = {
+    "nevr_events.server.app": ("create_app",),
+    "nevr_events.server.config": ("Settings",),
+    "nevr_events.client.http": ("Client", "EventPage", "Health", "SessionEvent", "SessionEvents"),
+    "nevr_events.client.framestream": ("FrameStream",),
+    "nevr_events.client.framewire": ("FrameProblem", "StreamResult"),
 }
+_LAZY_NAMES = {name: module for module, names in _LAZY.items() for name in names}
 
-__all__ = [
-    "AuthError",
-    "BadRequest",
-    "Client",
-    "ClientError",
-    "ConfigError",
-    "ConnectError",
-    "EventPage",
-    "FrameProblem",
-    "FrameStream",
-    "Health",
-    "InvalidFrame",
-    "InvalidSessionId",
-    "NevrEventsError",
-    "NotFound",
-    "ServerError",
-    "SessionEvent",
-    "SessionEvents",
-    "Settings",
-    "StoreUnavailable",
-    "StreamError",
-    "StreamResult",
-    "TransportError",
-    "Unauthorized",
-    "create_app",
-]
+__all__ = sorted([*_exceptions.__all__, *_LAZY_NAMES])
 
-if TYPE_CHECKING:
-    from nevr_events.client.framestream import FrameStream
-    from nevr_events.client.framewire import FrameProblem, StreamResult
-    from nevr_events.client.http import Client, EventPage, Health, SessionEvent, SessionEvents
-    from nevr_events.exceptions import (
-        AuthError,
-        BadRequest,
-        ClientError,
-        ConfigError,
-        ConnectError,
-        InvalidFrame,
-        InvalidSessionId,
-        NevrEventsError,
-        NotFound,
-        ServerError,
-        StoreUnavailable,
-        StreamError,
-        TransportError,
-        Unauthorized,
-    )
-    from nevr_events.server.app import create_app
-    from nevr_events.server.config import Settings
+if TYPE_CHECKING:  # the same names, for type checkers (tests/test_public_api.py keeps them equal)
+    from nevr_events.client.framestream import FrameStream as FrameStream
+    from nevr_events.client.framewire import FrameProblem as FrameProblem
+    from nevr_events.client.framewire import StreamResult as StreamResult
+    from nevr_events.client.http import Client as Client
+    from nevr_events.client.http import EventPage as EventPage
+    from nevr_events.client.http import Health as Health
+    from nevr_events.client.http import SessionEvent as SessionEvent
+    from nevr_events.client.http import SessionEvents as SessionEvents
+    from nevr_events.server.app import create_app as create_app
+    from nevr_events.server.config import Settings as Settings
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'nevr_events' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+    module = _LAZY_NAMES.get(name)
+    if module is not None:
+        return getattr(importlib.import_module(module), name)
+    if name in ("BadRequest", "Unauthorized", "NotFound"):  # names before 0.2
+        return getattr(_exceptions, name)
+    raise AttributeError(f"module 'nevr_events' has no attribute {name!r}")

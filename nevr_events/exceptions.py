@@ -1,6 +1,36 @@
-"""Every exception the package raises on purpose, in one place (as httpx does)."""
+"""Every exception the package raises to its callers, in one place (as httpx does).
+
+Server side: ``ConfigError``, ``InvalidFrame``/``InvalidSessionId``, ``AuthError``,
+``StoreUnavailable``. Client side: ``ClientError`` and its subclasses, and
+``ReplayFileError``. HTTP error answers of the server are werkzeug's own
+``BadRequest``/``Unauthorized``; the client's classes for those answers end in
+``Error`` (``BadRequestError``, ``UnauthorizedError``) so the two never share a name.
+
+Not here, on purpose: exceptions that never leave their module. The GraphQL
+package's ``UserError``/``RequestError`` become GraphQL error answers, and
+``wire.fastframe_compile``'s ``Invalid``/``Slow``/``Fallback`` steer the fast
+validator; callers only ever see ``InvalidFrame`` from it.
+"""
 
 from __future__ import annotations
+
+__all__ = [
+    "AuthError",
+    "BadRequestError",
+    "ClientError",
+    "ConfigError",
+    "ConnectError",
+    "InvalidFrame",
+    "InvalidSessionId",
+    "NevrEventsError",
+    "NotFoundError",
+    "ReplayFileError",
+    "ServerError",
+    "StoreUnavailable",
+    "StreamError",
+    "TransportError",
+    "UnauthorizedError",
+]
 
 
 class NevrEventsError(Exception):
@@ -44,15 +74,15 @@ class ClientError(NevrEventsError):
         self.status = status
 
 
-class BadRequest(ClientError):
+class BadRequestError(ClientError):
     """HTTP 400: the request is malformed (bad session id, limit or cursor)."""
 
 
-class Unauthorized(ClientError):
+class UnauthorizedError(ClientError):
     """HTTP 401 (or 403): the token is missing, expired or signed with another secret."""
 
 
-class NotFound(ClientError):
+class NotFoundError(ClientError):
     """HTTP 404: no such route (check the base URL)."""
 
 
@@ -61,7 +91,11 @@ class ServerError(ClientError):
 
 
 class TransportError(ClientError):
-    """No usable HTTP/WebSocket answer: timeout, reset connection, protocol error."""
+    """No usable HTTP/WebSocket answer: timeout, reset connection, protocol error.
+
+
+    ``status`` is None without an HTTP answer; a refused stream handshake
+    (other than 401/403) carries its HTTP status, e.g. 404 for a wrong path."""
 
 
 class ConnectError(TransportError):
@@ -70,3 +104,15 @@ class ConnectError(TransportError):
 
 class StreamError(ClientError):
     """A ``FrameStream`` cannot go on: closed, gave up reconnecting, or a limit was hit."""
+
+
+class ReplayFileError(NevrEventsError):
+    """A whole recording file cannot be read (missing, not a recording, empty archive)."""
+
+
+# The names these classes had before 0.2, kept so that existing code keeps working.
+# Prefer the ``...Error`` names: werkzeug's BadRequest/Unauthorized/NotFound are the
+# server's answers, these are what a client raises on receiving them.
+BadRequest = BadRequestError
+Unauthorized = UnauthorizedError
+NotFound = NotFoundError

@@ -8,17 +8,17 @@ import httpx
 import pytest
 
 from nevr_events import (
-    BadRequest,
+    BadRequestError,
     Client,
     ClientError,
     ConnectError,
     FrameStream,
-    NotFound,
+    NotFoundError,
     ServerError,
     SessionEvent,
     SessionEvents,
     TransportError,
-    Unauthorized,
+    UnauthorizedError,
 )
 from nevr_events.server.devdb import free_port
 from tests.support import LiveServer, make_frame, new_session_id
@@ -106,27 +106,27 @@ def test_health(server: LiveServer) -> None:
 
 def test_error_401(server: LiveServer) -> None:
     sid = new_session_id()
-    with Client(server.url) as client, pytest.raises(Unauthorized) as info:
+    with Client(server.url) as client, pytest.raises(UnauthorizedError) as info:
         client.get_session_events(sid)
     assert info.value.status == 401 and "missing token" in info.value.message
     bad = server.token().replace(".", ".x", 1)
-    with Client(server.url, token=bad) as client, pytest.raises(Unauthorized) as info:
+    with Client(server.url, token=bad) as client, pytest.raises(UnauthorizedError) as info:
         list(client.iter_session_events(sid))
     assert isinstance(info.value, ClientError) and info.value.status == 401
 
 
 def test_error_400(server: LiveServer) -> None:
     with Client(server.url, token=server.token()) as client:
-        with pytest.raises(BadRequest) as info:
+        with pytest.raises(BadRequestError) as info:
             client.get_session_events("not-a-uuid")
         assert info.value.status == 400 and "invalid match ID" in info.value.message
-        with pytest.raises(BadRequest, match="cursor"):
+        with pytest.raises(BadRequestError, match="cursor"):
             client.get_page(new_session_id(), cursor="garbage")
 
 
 def test_error_404(server: LiveServer) -> None:
     client = Client(server.url + "/wrong-prefix", token=server.token())
-    with client, pytest.raises(NotFound) as info:
+    with client, pytest.raises(NotFoundError) as info:
         client.get_session_events(new_session_id())
     assert info.value.status == 404
 

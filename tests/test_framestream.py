@@ -16,7 +16,7 @@ from google.protobuf import json_format
 
 from nevr_events import FrameStream, StreamError
 from nevr_events.client.framewire import encode_frame, stream_url
-from nevr_events.exceptions import ConnectError, Unauthorized
+from nevr_events.exceptions import ConnectError, UnauthorizedError
 from nevr_events.server.devdb import free_port
 from nevr_events.wire.pb import telemetry_pb2
 from tests.support import LiveServer, envelope, make_frame, new_session_id
@@ -168,7 +168,7 @@ def test_gives_up_when_the_server_stays_away(silent: SilentServer) -> None:
 def test_connect_errors(server: LiveServer) -> None:
     with pytest.raises(ConnectError):
         FrameStream(f"http://127.0.0.1:{free_port()}", server.token())
-    with pytest.raises(Unauthorized) as info:
+    with pytest.raises(UnauthorizedError) as info:
         FrameStream(server.url, "not-a-token")
     assert info.value.status == 401
     assert "token" in info.value.message

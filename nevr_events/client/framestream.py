@@ -54,7 +54,7 @@ from nevr_events.exceptions import (
     ConnectError,
     StreamError,
     TransportError,
-    Unauthorized,
+    UnauthorizedError,
 )
 
 log = logging.getLogger(__name__)
@@ -362,7 +362,7 @@ class FrameStream:
                 return None, delay
             try:
                 ws = self._open()
-            except Unauthorized as exc:
+            except UnauthorizedError as exc:
                 self._fail(StreamError(f"the server refused the token on reconnect: {exc}"))
                 return None, delay
             except TransportError as exc:
@@ -406,7 +406,7 @@ class FrameStream:
             status = exc.status_code
             body = _error_text(exc.resp_body) or str(exc)
             if status in (401, 403):
-                raise Unauthorized(body, status) from None
+                raise UnauthorizedError(body, status) from None
             raise TransportError(
                 f"stream handshake refused by {self.url}: {body}", status
             ) from None

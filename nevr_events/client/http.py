@@ -6,8 +6,8 @@
 ...         ...
 
 Every failure is a subclass of :class:`nevr_events.exceptions.ClientError`
-(``status`` and the server's ``message``): ``BadRequest`` (400),
-``Unauthorized`` (401/403), ``NotFound`` (404), ``ServerError`` (5xx),
+(``status`` and the server's ``message``): ``BadRequestError`` (400),
+``UnauthorizedError`` (401/403), ``NotFoundError`` (404), ``ServerError`` (5xx),
 ``ConnectError`` (refused / unreachable) and ``TransportError`` (timeouts and
 other transport failures).
 """
@@ -24,13 +24,13 @@ import httpx
 import orjson
 
 from nevr_events.exceptions import (
-    BadRequest,
+    BadRequestError,
     ClientError,
     ConnectError,
-    NotFound,
+    NotFoundError,
     ServerError,
     TransportError,
-    Unauthorized,
+    UnauthorizedError,
 )
 from nevr_events.wire.api import (
     DEFAULT_URL,
@@ -143,11 +143,11 @@ def _error_for(response: httpx.Response) -> ClientError:
     status = response.status_code
     message = str(message or response.reason_phrase or "HTTP error")
     if status == 400:
-        return BadRequest(message, status)
+        return BadRequestError(message, status)
     if status in (401, 403):
-        return Unauthorized(message, status)
+        return UnauthorizedError(message, status)
     if status == 404:
-        return NotFound(message, status)
+        return NotFoundError(message, status)
     if status >= 500:
         return ServerError(message, status)
     return ClientError(message, status)

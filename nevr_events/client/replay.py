@@ -3,7 +3,8 @@
 Both read lazily, one line at a time (constant memory whatever the file size),
 and yield, in file order, either a :class:`ReplayFrame` (a message ready for
 :meth:`nevr_events.FrameStream.send`) or a :class:`LineError` naming the file
-and line of a line that could not be parsed. Nothing is skipped silently.
+and line of a line that could not be parsed. Nothing is skipped silently. A file
+that cannot be read at all raises :class:`nevr_events.exceptions.ReplayFileError`.
 
 ``.echoreplay`` (format of the community recorders): a zip archive holding one
 text entry (ending in ``.echoreplay`` or named like the archive); one frame per
@@ -30,6 +31,7 @@ from typing import IO, Any
 
 import orjson
 
+from nevr_events.exceptions import ReplayFileError
 from nevr_events.wire.api import format_time
 
 ECHOREPLAY_SUFFIX = ".echoreplay"
@@ -68,10 +70,6 @@ class LineError:
 
     def __str__(self) -> str:
         return f"{self.source}:{self.line}: {self.reason}"
-
-
-class ReplayFileError(Exception):
-    """A whole file cannot be read (missing, not a recording, empty archive)."""
 
 
 ReplayItem = ReplayFrame | LineError
