@@ -59,6 +59,16 @@ def test_token_uses_the_server_secret() -> None:
     assert missing.returncode == 2 and "JWT_SECRET" in missing.stderr
 
 
+def test_token_ttl_units_are_the_ones_the_help_names() -> None:
+    help_text = run("token", "--help").stdout
+    assert "ms, s, m or h" in help_text and "7d" not in help_text
+    week = run("token", "--sub", "a", "--ttl", "168h", env={"JWT_SECRET": SECRET})
+    claims = jwt.decode(week.stdout.strip(), SECRET, algorithms=["HS256"])
+    assert claims["exp"] - claims["iat"] == 168 * 3600
+    days = run("token", "--sub", "a", "--ttl", "7d", env={"JWT_SECRET": SECRET})
+    assert days.returncode == 2 and "--ttl" in days.stderr
+
+
 def test_health(server: LiveServer) -> None:
     result = run("health", "--url", server.url)
     assert result.returncode == 0, result.stderr

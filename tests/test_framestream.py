@@ -125,18 +125,31 @@ def test_full_window_blocks_then_raises(silent: SilentServer) -> None:
     sid = new_session_id()
     for i in range(5):
         stream.send(make_frame(sid, i))
-    started = time.monotonic()
-    with pytest.raises(StreamError, match="max_in_flight"):
+    with pytest.raises(StreamError, match=r"without a reply for 0\.3s \(max_in_flight reached\)"):
         stream.send(make_frame(sid, 5))
-    assert time.monotonic() - started >= 0.25
     assert stream.in_flight == 5
+    # Without a timeout, send waits for room; closing the stream ends the wait.
+    outcome: list[BaseException] = []
+    blocked = threading.Thread(target=_send_catching, args=(stream, make_frame(sid, 5), outcome))
+    blocked.start()
+    blocked.join(0.5)
+    assert blocked.is_alive() and not outcome  # still waiting for room
     flushed = stream.flush(timeout=0.2)
     assert (flushed.sent, flushed.pending, flushed.ok) == (5, 5, False)
     result = stream.close(timeout=0)
+    blocked.join(10)
+    assert not blocked.is_alive() and isinstance(outcome[0], StreamError)
     assert (result.lost, result.pending) == (5, 0)
     assert {p.reason for p in result.losses} == {"stream closed before the server answered"}
     with pytest.raises(StreamError, match="closed"):
         stream.send(make_frame(sid, 6))
+
+
+def _send_catching(stream: FrameStream, frame: dict, outcome: list[BaseException]) -> None:
+    try:
+        stream.send(frame, timeout=None)
+    except BaseException as exc:
+        outcome.append(exc)
 
 
 def test_oversize_frame_refused_before_sending(silent: SilentServer) -> None:

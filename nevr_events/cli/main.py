@@ -115,7 +115,12 @@ def _serve_with_local_db(env: dict[str, str]) -> None:
 
 @main.command()
 @click.option("--sub", required=True, help="The user id the token carries (stored as user_id).")
-@click.option("--ttl", default="1h", show_default=True, help="Lifetime, e.g. 30m, 1h, 7d is 168h.")
+@click.option(
+    "--ttl",
+    default="1h",
+    show_default=True,
+    help="Lifetime in ms, s, m or h: 30m, 1h, 168h (a week).",
+)
 @click.option(
     "--secret", envvar="JWT_SECRET", show_envvar=True, required=True, help="The server's secret."
 )

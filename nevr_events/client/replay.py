@@ -88,11 +88,6 @@ def read_frames(path: str | Path) -> Iterator[ReplayItem]:
     return read_ndjson(path)
 
 
-def read_all(paths: Iterable[str | Path]) -> Iterator[ReplayItem]:
-    for path in paths:
-        yield from read_frames(path)
-
-
 # -- .echoreplay ---------------------------------------------------------------------------
 
 

@@ -51,10 +51,6 @@ class BatchWriter:
         self._closed = False
         self._indexed = False
 
-    @property
-    def backlog(self) -> int:
-        return self._queue.qsize()
-
     def start(self) -> None:
         if self._greenlet is None:
             self._greenlet = gevent.spawn(self._run)
