@@ -4,26 +4,22 @@ Prints µs per frame for: the floor (orjson.loads + bson.encode of the stored-li
 document), FastFrameValidator, the json_format reference, and the binary path,
 with and without player bones, plus ratios against the floor.
 
-    python -m bench.frame_cpu --iterations 2000
+    python bench/frame_cpu.py --iterations 2000
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import bson
 import orjson
 from google.protobuf import json_format
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.frames import build_frame
+from nevr_events.testing.frames import build_frame
 from nevr_events.wire.fastframe import FastFrameValidator
 from nevr_events.wire.frames import ProtobufFrameValidator, event_types
 from nevr_events.wire.pb import telemetry_pb2

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from nevr_events.server.devdb import LocalFerretDB
-from tests.support import LiveServer
+from nevr_events.testing.live import LiveServer
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 

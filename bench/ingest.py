@@ -14,21 +14,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 
+import harness  # bench/harness.py, beside this script
 import pymongo
 import websocket
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench import harness
-from bench.frames import build_frame
-from tests.support import LiveServer
+from nevr_events.testing.frames import build_frame
+from nevr_events.testing.live import LiveServer
 
 INDEX_MARK = 987654321
 STAMP_MARK = "2099-01-01T00:00:00Z"

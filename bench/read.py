@@ -12,20 +12,16 @@ frames/s and the server's peak RSS growth during each read (sampled every 10 ms)
 from __future__ import annotations
 
 import argparse
-import sys
 import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
+import harness  # bench/harness.py, beside this script
 import pymongo
 import requests
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench import harness
-from bench.frames import build_frame
+from nevr_events.testing.frames import build_frame
 from nevr_events.wire.frames import ProtobufFrameValidator, event_types
 
 

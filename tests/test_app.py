@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
@@ -10,6 +11,7 @@ from flask import Flask
 from nevr_events import Settings, create_app
 from nevr_events.exceptions import ConfigError
 from nevr_events.server.auth import mint_token
+from nevr_events.server.lifecycle import close_app
 from tests.support import SECRET
 
 
@@ -43,8 +45,24 @@ def test_cors_preflight_is_answered(app: Flask) -> None:
     assert "authorization" in response.headers["Access-Control-Allow-Headers"].lower()
 
 
-def test_cors_origins_are_restricted_when_configured(settings: Settings) -> None:
-    app = create_app(settings.replace(cors_origins=("https://ok.example",)))
+@pytest.fixture
+def build_app() -> Iterator[Callable[[Settings], Flask]]:
+    """``create_app`` for a test; every app built is closed afterwards."""
+    built: list[Flask] = []
+
+    def build(settings: Settings) -> Flask:
+        built.append(create_app(settings))
+        return built[-1]
+
+    yield build
+    for app in built:
+        close_app(app)
+
+
+def test_cors_origins_are_restricted_when_configured(
+    settings: Settings, build_app: Callable[[Settings], Flask]
+) -> None:
+    app = build_app(settings.replace(cors_origins=("https://ok.example",)))
     client = app.test_client()
     allowed = client.get("/health", headers={"Origin": "https://ok.example"})
     refused = client.get("/health", headers={"Origin": "https://evil.example"})
@@ -68,9 +86,9 @@ def test_secret_is_required(settings: Settings) -> None:
 
 
 def test_password_in_mongo_uri_is_never_logged(
-    settings: Settings, caplog: pytest.LogCaptureFixture
+    settings: Settings, caplog: pytest.LogCaptureFixture, build_app: Callable[[Settings], Flask]
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    create_app(settings.replace(mongo_uri="mongodb://admin:hunter2@127.0.0.1:1/"))
+    build_app(settings.replace(mongo_uri="mongodb://admin:hunter2@127.0.0.1:1/"))
     assert "hunter2" not in caplog.text
     assert "admin:***@" in caplog.text

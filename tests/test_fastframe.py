@@ -11,9 +11,7 @@ import copy
 import json
 import random
 import struct
-import sys
 from array import array
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -24,13 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nevr_events.exceptions import InvalidFrame
+from nevr_events.testing.frames import build_frame, load_sample
 from nevr_events.wire.fastframe import FastFrameValidator
 from nevr_events.wire.fastframe_floats import json_list, shortest_list
 from nevr_events.wire.frames import ProtobufFrameValidator
 from nevr_events.wire.pb import telemetry_pb2
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.frames import build_frame, load_sample
 
 FAST = FastFrameValidator()
 REF = ProtobufFrameValidator()

@@ -98,3 +98,15 @@ def init_app(app: Flask, store: EventStore) -> Runtime:
 
 def get_runtime() -> Runtime:
     return current_app.extensions["nevr_events.runtime"]
+
+
+def close_app(app: Flask, timeout: float = 10.0) -> bool:
+    """Release what ``create_app`` acquired: store what is queued, close the database client.
+
+    For apps built in-process (tests, scripts); a gunicorn worker does the same
+    at shutdown. True when the writer finished in time.
+    """
+    runtime: Runtime = app.extensions["nevr_events.runtime"]
+    written = runtime.writer.close(timeout)
+    runtime.store.close()
+    return written

@@ -1,22 +1,28 @@
-"""Realistic telemetry frames for the benchmarks, built from the real game sample.
+"""Telemetry frames for tests and benchmarks, built from the real game sample.
 
-``build_frame`` returns a ``LobbySessionStateFrame`` in protojson form: proto field
-names at the frame level, the game's own custom JSON names inside ``session``
-(as a raw ``/session`` snapshot has them). Wrap it as ``{"frame": ...}`` for an
+``make_frame`` wraps the sample session as it is, with a chosen id and index.
+``build_frame`` returns a ``LobbySessionStateFrame`` with ``n_players`` varied
+players (and optionally bones), in protojson form: proto field names at the frame
+level, the game's own custom JSON names inside ``session`` (as a raw ``/session``
+snapshot has them). Wrap either as ``{"frame": ...}`` (``envelope``) for an
 ``Envelope``.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import random
 import struct
+import uuid
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_PATH = ROOT / "tests" / "fixtures" / "session-pre-match.json"
+import orjson
+
+from nevr_events.testing import FIXTURES
+
+SAMPLE_PATH = FIXTURES / "session-pre-match.json"
 DEFAULT_SESSION_ID = "8380FAE5-E20F-4B61-BEDA-B94E0811244F"
 DEFAULT_TIMESTAMP = "2025-12-04T03:38:22.060Z"
 BONES = 23  # bones per user: bone_t holds 3 floats per bone, bone_o 4
@@ -28,10 +34,45 @@ def _sample_text() -> str:
 
 
 def load_sample() -> dict[str, Any]:
-    """The raw game ``/session`` snapshot (a valid ``enginehttp.SessionResponse``)."""
-    import orjson
-
+    """The raw game ``/session`` snapshot (custom JSON names; a valid ``SessionResponse``)."""
     return orjson.loads(_sample_text())
+
+
+def new_session_id(upper: bool = True) -> str:
+    """A fresh lobby session id; upper case as the game writes it."""
+    sid = str(uuid.uuid4())
+    return sid.upper() if upper else sid
+
+
+def make_frame(
+    session_id: str,
+    index: int,
+    *,
+    timestamp: str | None = None,
+    events: list[dict[str, Any]] | None = None,
+    sample: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A protojson frame (proto field names) around the real sample session.
+
+    Frame ``i`` is stamped ``2025-12-04T03:00:00Z`` plus ``i * 33`` ms unless
+    ``timestamp`` is given; an empty ``timestamp`` leaves it out.
+    """
+    session = dict(sample or load_sample())
+    session["sessionid"] = session_id
+    frame: dict[str, Any] = {"frame_index": index, "session": session}
+    if timestamp is None:
+        minutes, millis = divmod(index * 33, 60_000)
+        timestamp = f"2025-12-04T03:{minutes % 60:02d}:{millis // 1000:02d}.{millis % 1000:03d}Z"
+    if timestamp:
+        frame["timestamp"] = timestamp
+    if events:
+        frame["events"] = events
+    return frame
+
+
+def envelope(frame: dict[str, Any]) -> str:
+    """The frame as the text of one stream message (an ``Envelope``)."""
+    return json.dumps({"frame": frame})
 
 
 def _f32(rng: random.Random, lo: float, hi: float) -> float:

@@ -1,0 +1,142 @@
+"""A real gunicorn + gevent server process on a loopback port, as the README runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pymongo
+import websocket
+
+from nevr_events.server.auth import mint_token
+from nevr_events.server.devdb import die_with_parent, free_port
+from nevr_events.testing import ROOT
+
+SECRET = "test-secret-" + "x" * 40
+
+
+def wait_until(condition: Callable[[], bool], attempts: int = 100, pause: float = 0.1) -> bool:
+    """Poll ``condition`` until it holds (True) or ``attempts`` run out (False)."""
+    for _ in range(attempts):
+        if condition():
+            return True
+        time.sleep(pause)
+    return False
+
+
+class LiveServer:
+    """``gunicorn -c gunicorn.conf.py wsgi:app`` as the README runs it."""
+
+    def __init__(self, mongo_uri: str, database: str, **env: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}"
+        self.mongo_uri = mongo_uri
+        self.database = database
+        self.env = {
+            **os.environ,
+            "JWT_SECRET": SECRET,
+            "MONGO_URI": mongo_uri,
+            "DATABASE_NAME": database,
+            "SERVER_ADDRESS": f"127.0.0.1:{self.port}",
+            "SERVER_TIMEOUT": "15s",
+            "MONGO_TIMEOUT": "3s",
+            "LOG_LEVEL": "info",
+            **env,
+        }
+        self.log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"nevr-events-{self.port}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        self._mongo: pymongo.MongoClient[dict[str, Any]] | None = None
+
+    def start(self, timeout: float = 30.0) -> LiveServer:
+        log = open(self.log_path, "wb")  # noqa: SIM115 - handed to the child
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent,
+        )
+        log.close()
+        if not wait_until(self._healthy, attempts=int(timeout / 0.1)):
+            self.stop()
+            raise RuntimeError(f"server did not become healthy:\n{self.logs()}")
+        return self
+
+    def _healthy(self) -> bool:
+        assert self.process is not None
+        if self.process.poll() is not None:
+            raise RuntimeError(f"server exited at start:\n{self.logs()}")
+        try:
+            with urllib.request.urlopen(self.url + "/health", timeout=2) as response:
+                return response.status == 200
+        except OSError:  # refused, reset, timed out, or an HTTP error status
+            return False
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> int | None:
+        if self._mongo is not None:
+            self._mongo.close()
+            self._mongo = None
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        code = self.process.returncode
+        self.process = None
+        return code
+
+    def logs(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def token(self, sub: str = "agent-1", **claims: Any) -> str:
+        return mint_token(SECRET, sub, ttl=3600, **claims)
+
+    def auth(self, sub: str = "reader") -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(sub)}"}
+
+    def connect(
+        self, token: str | None = None, path: str = "/v3/stream", headers: Iterable[str] = ()
+    ) -> websocket.WebSocket:
+        header = [f"Authorization: Bearer {token or self.token()}", *headers]
+        return websocket.create_connection(self.ws_url + path, header=header, timeout=20)
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        """``requests.get`` with a reader's token (requests comes with the test extra)."""
+        import requests
+
+        kwargs.setdefault("headers", self.auth())
+        kwargs.setdefault("timeout", 30)
+        return requests.get(self.url + path, **kwargs)
+
+    @property
+    def collection(self) -> pymongo.collection.Collection[dict[str, Any]]:
+        """The server's collection, through one client kept until ``stop``."""
+        if self._mongo is None:
+            self._mongo = pymongo.MongoClient(self.mongo_uri, tz_aware=True)
+        return self._mongo[self.database]["session_events"]
+
+
+def send_frames(ws: websocket.WebSocket, messages: Iterable[str]) -> list[dict[str, Any]]:
+    """Send every message without waiting (pipelined), then read one reply each."""
+    count = 0
+    for message in messages:
+        ws.send(message)
+        count += 1
+    return [json.loads(ws.recv()) for _ in range(count)]
