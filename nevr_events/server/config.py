@@ -1,4 +1,4 @@
-"""Typed service settings read from the environment (each also a ``serve`` flag)."""
+"""Typed service settings read from the environment (some also `serve` flags: cli/main.py)."""
 
 from __future__ import annotations
 
