@@ -18,6 +18,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import harness  # bench/harness.py, beside this script
 import pymongo
@@ -25,6 +26,7 @@ import websocket
 
 from nevr_events.testing.frames import build_frame
 from nevr_events.testing.live import LiveServer
+from nevr_events.wire.api import format_time
 
 INDEX_MARK = 987654321
 STAMP_MARK = "2099-01-01T00:00:00Z"
@@ -73,10 +75,8 @@ class Agent:
             else:
                 inflight.acquire()
             millis = base + i * 33
-            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(millis / 1000))
-            message = template.replace(str(INDEX_MARK), str(i), 1).replace(
-                STAMP_MARK, f"{stamp}.{millis % 1000:03d}Z", 1
-            )
+            stamp = format_time(datetime.fromtimestamp(millis / 1000, UTC))
+            message = template.replace(str(INDEX_MARK), str(i), 1).replace(STAMP_MARK, stamp, 1)
             self.sent_at.append(time.perf_counter())
             ws.send(message)
             i += 1

@@ -22,6 +22,7 @@ import pymongo
 import requests
 
 from nevr_events.testing.frames import build_frame
+from nevr_events.wire.api import format_time
 from nevr_events.wire.frames import ProtobufFrameValidator, event_types
 
 
@@ -36,7 +37,7 @@ def load_session(collection: pymongo.collection.Collection, session_id: str, fra
     batch = []
     for i in range(frames):
         stamp = start + timedelta(milliseconds=33 * i)
-        frame = {**base, "frame_index": i, "timestamp": stamp.isoformat().replace("+00:00", "Z")}
+        frame = {**base, "frame_index": i, "timestamp": format_time(stamp)}
         batch.append(
             {
                 "lobby_session_id": session_id.lower(),
