@@ -4,8 +4,11 @@ Gunicorn's graceful stop only stops accepting and waits for requests; on
 SIGINT/SIGQUIT it exits at once. A WebSocket "request" lasts as long as the
 stream, so without these a shutdown would either wait out the timeout or cut
 streams between storing a frame and answering it. ``gunicorn_config`` calls
-them from its server hooks; they rely on gunicorn attributes documented for
-hooks (``Arbiter.handle_int``/``handle_term``, ``Worker.alive``, ``Worker.wsgi``).
+them from its server hooks. They rely on gunicorn internals that hooks can reach
+but that are not a documented API: ``Arbiter.handle_int``/``handle_term`` (the
+master's signal handlers, looked up by name), ``Worker.alive`` (the worker's
+accept loop runs while it is true) and ``Worker.wsgi`` (the loaded app);
+``tests/test_gunicorn_hooks.py`` checks they are still there.
 
 Light at import: gunicorn loads its config (and so this module) in the master,
 before the gevent worker patches the standard library.
