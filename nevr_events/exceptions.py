@@ -70,3 +70,15 @@ class ConnectError(TransportError):
 
 class StreamError(ClientError):
     """A ``FrameStream`` cannot go on: closed, gave up reconnecting, or a limit was hit."""
+
+
+class SpoolError(StreamError):
+    """A ``FrameStream`` spool directory cannot be used: unknown format, unwritable, corrupt."""
+
+
+class SpoolFull(SpoolError):
+    """``send`` found the spool at ``spool_max_bytes``: the frame was not spooled (nor sent)."""
+
+
+class SpoolLocked(SpoolError):
+    """Another process (or another ``FrameStream``) already sends from this spool directory."""

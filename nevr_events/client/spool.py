@@ -1,0 +1,474 @@
+"""The disk spool of ``FrameStream(..., spool=DIR)``: frames waiting for the server's answer.
+
+Directory layout (format 1)
+---------------------------
+``FORMAT``
+    ``nevr-events spool 1``: the format version; a spool of another version is refused.
+``lock``
+    Locked (``flock``, exclusive) by the one process that owns the spool; holds its pid.
+``acked``
+    The sequence number of the oldest frame not yet answered, as decimal text
+    (replaced atomically, at most every ``fsync_interval``; when it lags, the
+    frames in between are sent again and answered ``duplicate``).
+``<first sequence number, 20 digits>.seg``
+    Segments: records appended in order. A segment is deleted once every record
+    in it has been answered. Sequence numbers count from the creation of the
+    spool; record *n* of a segment has the segment's number + *n*.
+
+Record (little-endian): ``u32 body length | u32 CRC-32 of body | body`` where
+body is ``u8 kind (0 JSON text, 1 binary protobuf) | f64 written (unix time) |
+i64 frame_index (-1 unknown) | u16 tag length | tag (UTF-8) | payload``.
+
+A record is written with one ``writev``; ``fsync`` runs in a background thread
+every ``fsync_interval`` seconds (0: on every append), so a killed process
+loses nothing and a power cut loses at most that interval. A torn last record
+(length or CRC wrong at the end of the newest segment) is cut off with a warning.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import struct
+import threading
+import time
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from nevr_events.exceptions import SpoolError, SpoolFull, SpoolLocked
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+_FORMAT_TEXT = f"nevr-events spool {FORMAT_VERSION}\n"
+_HEADER = struct.Struct("<II")  # body length, CRC-32 of body
+_PREFIX = struct.Struct("<BdqH")  # kind, written, frame_index, tag length
+_TEXT, _BINARY = 0, 1
+_MAX_BODY = 1 << 30  # a larger length field is garbage
+_SUFFIX = ".seg"
+MAX_TAG_BYTES = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class SpoolRecord:
+    seq: int
+    payload: str | bytes
+    frame_index: int | None
+    tag: str | None
+    written: float
+
+
+@dataclass(frozen=True, slots=True)
+class SpoolStatus:
+    """What ``nevr-events spool status`` prints: frames waiting and their size on disk."""
+
+    frames: int
+    bytes: int  # size of the waiting records
+    disk_bytes: int  # size of every segment file
+    segments: int
+    oldest_written: float | None  # unix time the oldest waiting frame was spooled
+
+
+class _Segment:
+    __slots__ = ("count", "first_seq", "path", "size")
+
+    def __init__(self, path: Path, first_seq: int, count: int = 0, size: int = 0) -> None:
+        self.path = path
+        self.first_seq = first_seq
+        self.count = count
+        self.size = size
+
+    @property
+    def end_seq(self) -> int:
+        return self.first_seq + self.count
+
+
+def _segment_path(directory: Path, first_seq: int) -> Path:
+    return directory / f"{first_seq:020d}{_SUFFIX}"
+
+
+def _list_segments(directory: Path) -> list[_Segment]:
+    found = []
+    for path in directory.glob(f"*{_SUFFIX}"):
+        with contextlib.suppress(ValueError):
+            found.append(_Segment(path, int(path.stem)))
+    return sorted(found, key=lambda s: s.first_seq)
+
+
+def _read_record(fd: int, offset: int, size: int) -> tuple[bytes | None, int]:
+    """(body, record length) at ``offset``; body None when torn or corrupt, length 0 when
+    the record does not fit in ``size`` bytes (an incomplete tail)."""
+    header = os.pread(fd, _HEADER.size, offset)
+    if len(header) < _HEADER.size:
+        return None, 0
+    length, crc = _HEADER.unpack(header)
+    if length < _PREFIX.size or length > _MAX_BODY or offset + _HEADER.size + length > size:
+        return None, 0
+    body = os.pread(fd, length, offset + _HEADER.size)
+    return (body if zlib.crc32(body) == crc else None), _HEADER.size + length
+
+
+def _walk(segment: _Segment, verify: bool) -> int:
+    """Count the records of ``segment`` (sets count and size); returns the offset where the
+    good records end. Without ``verify`` only lengths are checked, not CRCs."""
+    fd = os.open(segment.path, os.O_RDONLY)
+    try:
+        size = os.fstat(fd).st_size
+        offset = count = 0
+        while offset < size:
+            if verify:
+                body, length = _read_record(fd, offset, size)
+                if length and body is None and offset + length < size:
+                    pass  # corrupt but framed, more records follow: drain skips it
+                elif body is None:
+                    break
+            else:
+                header = os.pread(fd, _HEADER.size, offset)
+                length = _HEADER.size + (_HEADER.unpack(header)[0] if len(header) == 8 else 0)
+                if length < _HEADER.size + _PREFIX.size or offset + length > size:
+                    break
+            offset += length
+            count += 1
+        segment.count, segment.size = count, size
+        return offset
+    finally:
+        os.close(fd)
+
+
+def _read_acked(directory: Path) -> int:
+    try:
+        return int((directory / "acked").read_text().strip() or 0)
+    except (OSError, ValueError):
+        return 0  # missing or torn: start from the oldest segment, re-sends are duplicates
+
+
+def _check_format(directory: Path, create: bool) -> None:
+    path = directory / "FORMAT"
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        if not create:
+            raise SpoolError(f"{directory} is not a spool (no FORMAT file)") from None
+        tmp = directory / "FORMAT.tmp"
+        tmp.write_text(_FORMAT_TEXT)
+        os.replace(tmp, path)
+        return
+    if text != _FORMAT_TEXT:
+        raise SpoolError(
+            f"spool {directory} has format {text.strip()!r}; this version reads "
+            f"{_FORMAT_TEXT.strip()!r}"
+        )
+
+
+class Spool:
+    """An append-only, crash-safe queue of encoded frames in a directory (one owner).
+
+    ``append`` (any thread) writes a record and returns its sequence number;
+    ``read_next`` (one drain thread) hands out records in order; ``ack`` marks
+    the oldest handed-out record answered. Counts: ``waiting`` (not yet
+    answered), ``unsent`` (not yet handed out), ``corrupt`` (skipped as unreadable).
+    """
+
+    def __init__(
+        self,
+        directory: str | os.PathLike[str],
+        *,
+        max_bytes: int = 1 << 30,
+        fsync_interval: float = 0.1,
+        segment_bytes: int | None = None,
+    ) -> None:
+        if max_bytes < 1:
+            raise ValueError("spool_max_bytes must be positive")
+        self.directory = Path(directory)
+        self.max_bytes = max_bytes
+        self.fsync_interval = fsync_interval
+        self.segment_bytes = segment_bytes or min(max(max_bytes // 16, 64 << 10), 16 << 20)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._lock_fd = self._take_lock()
+        except OSError as exc:
+            raise SpoolError(f"cannot use spool {self.directory}: {exc}") from None
+        try:
+            _check_format(self.directory, create=True)
+            self._recover()
+        except OSError as exc:
+            os.close(self._lock_fd)
+            raise SpoolError(f"cannot use spool {self.directory}: {exc}") from None
+        except BaseException:
+            os.close(self._lock_fd)
+            raise
+        self._mutex = threading.Lock()
+        self._stop = threading.Event()
+        self._syncer = threading.Thread(target=self._sync_loop, name="nevr-spool-sync", daemon=True)
+        self._syncer.start()
+
+    # -- opening -----------------------------------------------------------------------------
+
+    def _take_lock(self) -> int:
+        fd = os.open(self.directory / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            owner = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            raise SpoolLocked(
+                f"spool {self.directory} is in use by another process (pid {owner}); "
+                "only one process may send from a spool"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        return fd
+
+    def _recover(self) -> None:
+        """Count what earlier processes left, cut a torn tail, open the write segment."""
+        segments = _list_segments(self.directory)
+        acked = _read_acked(self.directory)
+        for number, segment in enumerate(segments):
+            newest = number == len(segments) - 1
+            good_end = _walk(segment, verify=newest)
+            if good_end < segment.size:
+                what = "torn last record" if newest else "unreadable records"
+                log.warning(
+                    "spool %s: %s in %s (%d bytes) skipped",
+                    self.directory,
+                    what,
+                    segment.path.name,
+                    segment.size - good_end,
+                )
+                if newest:  # the process died mid-write: cut it off so appends follow good data
+                    os.truncate(segment.path, good_end)
+                    segment.size = good_end
+        # Delete segments answered in full (all but the newest, which is reused below).
+        while len(segments) > 1 and segments[0].end_seq <= acked:
+            segments.pop(0).path.unlink()
+        if segments:
+            acked = min(max(acked, segments[0].first_seq), segments[-1].end_seq)
+            self.next_seq = segments[-1].end_seq
+        else:
+            self.next_seq = acked
+        self.acked = self._saved_acked = acked
+        self.waiting = sum(max(0, s.end_seq - max(s.first_seq, acked)) for s in segments)
+        self.corrupt = 0
+        if not segments or segments[-1].size >= self.segment_bytes:
+            segments.append(_Segment(_segment_path(self.directory, self.next_seq), self.next_seq))
+        self._segments = segments
+        self._write_fd = os.open(segments[-1].path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self._bytes = sum(s.size for s in segments)
+        self._retired: list[int] = []  # write fds of full segments: fsync, then close
+        self._dirty = self._dir_dirty = True
+        self._read_seq = acked
+        self._read_fd: int | None = None
+        self._read_segment: _Segment | None = None
+        self._read_offset = 0
+
+    # -- writing (any thread) ----------------------------------------------------------------
+
+    def append(self, payload: str | bytes, frame_index: int | None, tag: object = None) -> int:
+        """Write one frame; returns its sequence number. Raises :class:`SpoolFull`."""
+        if isinstance(payload, str):
+            kind, data = _TEXT, payload.encode()
+        else:
+            kind, data = _BINARY, payload
+        tag_bytes = b"" if tag is None else str(tag).encode()[:MAX_TAG_BYTES]
+        index = frame_index if frame_index is not None else -1
+        prefix = _PREFIX.pack(kind, time.time(), index, len(tag_bytes)) + tag_bytes
+        crc = zlib.crc32(data, zlib.crc32(prefix))
+        header = _HEADER.pack(len(prefix) + len(data), crc)
+        length = len(header) + len(prefix) + len(data)
+        with self._mutex:
+            if self._bytes + length > self.max_bytes:
+                raise SpoolFull(
+                    f"spool {self.directory} is full ({self._bytes} of {self.max_bytes} bytes, "
+                    f"{self.waiting} frames waiting); frame not spooled"
+                )
+            segment = self._segments[-1]
+            if segment.size and segment.size + length > self.segment_bytes:
+                segment = self._roll()
+            try:
+                written = os.writev(self._write_fd, (header, prefix, data))
+                if written != length:
+                    raise OSError(f"short write ({written} of {length} bytes)")
+                if self.fsync_interval <= 0:
+                    os.fsync(self._write_fd)
+            except OSError as exc:
+                with contextlib.suppress(OSError):  # never leave half a record behind
+                    os.ftruncate(self._write_fd, segment.size)
+                raise SpoolError(f"cannot write to spool {self.directory}: {exc}") from None
+            seq = self.next_seq
+            self.next_seq += 1
+            segment.count += 1
+            segment.size += length
+            self._bytes += length
+            self.waiting += 1
+            self._dirty = True
+            return seq
+
+    def _roll(self) -> _Segment:
+        segment = _Segment(_segment_path(self.directory, self.next_seq), self.next_seq)
+        fd = os.open(segment.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
+        self._retired.append(self._write_fd)
+        self._write_fd = fd
+        self._segments.append(segment)
+        self._dir_dirty = True
+        return segment
+
+    # -- draining (one thread) ---------------------------------------------------------------
+
+    @property
+    def unsent(self) -> int:
+        return self.next_seq - self._read_seq
+
+    def read_next(self) -> SpoolRecord | None:
+        """The next record not handed out yet, in order; None when there is none (or it
+        was unreadable: skipped with a warning and counted in ``corrupt``)."""
+        with self._mutex:
+            if self._read_seq >= self.next_seq or not self._seek_read():
+                return None
+            fd, offset, seq = self._read_fd, self._read_offset, self._read_seq
+            segment = self._read_segment
+            assert fd is not None and segment is not None
+            size = segment.size
+        body, length = _read_record(fd, offset, size)
+        with self._mutex:
+            self._read_seq += 1
+            self._read_offset += length
+            if body is None:
+                self.corrupt += 1
+                self.waiting -= 1
+                log.warning("spool %s: record %d is corrupt; skipped", self.directory, seq)
+                if not length:  # framing lost: nothing more can be read from this segment
+                    self._read_seq = segment.end_seq
+                return None
+        kind, written, index, tag_length = _PREFIX.unpack_from(body)
+        start = _PREFIX.size + tag_length
+        data = body[start:]
+        return SpoolRecord(
+            seq=seq,
+            payload=data.decode() if kind == _TEXT else data,
+            frame_index=None if index < 0 else index,
+            tag=body[_PREFIX.size : start].decode(errors="replace") if tag_length else None,
+            written=written,
+        )
+
+    def _seek_read(self) -> bool:
+        """Point the reader at the segment holding ``_read_seq``, or the first one after it
+        (mutex held); False when there is no such segment."""
+        segment = self._read_segment
+        if segment is not None and segment.first_seq <= self._read_seq < segment.end_seq:
+            return True
+        for candidate in self._segments:
+            if candidate.end_seq > self._read_seq:
+                break
+        else:
+            return False
+        if self._read_fd is not None:
+            os.close(self._read_fd)
+        self._read_fd = os.open(candidate.path, os.O_RDONLY)
+        self._read_segment, self._read_offset = candidate, 0
+        if candidate.first_seq > self._read_seq:  # records lost to corruption at open
+            self._read_seq = candidate.first_seq
+        for _ in range(self._read_seq - candidate.first_seq):  # skip answered records
+            header = os.pread(self._read_fd, _HEADER.size, self._read_offset)
+            self._read_offset += _HEADER.size + _HEADER.unpack(header)[0]
+        return True
+
+    def ack(self, seq: int) -> None:
+        """The record ``seq`` (the oldest handed out and not yet acked) was answered."""
+        with self._mutex:
+            self.acked = seq + 1
+            self.waiting -= 1
+
+    # -- background: fsync, save the ack position, delete answered segments ------------------
+
+    def _sync_loop(self) -> None:
+        while not self._stop.wait(self.fsync_interval if self.fsync_interval > 0 else 0.1):
+            try:
+                self.sync()
+            except OSError as exc:
+                log.error("spool %s: sync failed: %s", self.directory, exc)
+
+    def sync(self) -> None:
+        with self._mutex:
+            fd, dirty, self._dirty = self._write_fd, self._dirty, False
+            retired, self._retired = self._retired, []
+            dir_dirty, self._dir_dirty = self._dir_dirty, False
+            acked = self.acked
+            done = []
+            while len(self._segments) > 1 and self._segments[0].end_seq <= acked:
+                segment = self._segments.pop(0)
+                self._bytes -= segment.size
+                done.append(segment)
+        for old in retired:
+            os.fsync(old)
+            os.close(old)
+        if dirty:
+            os.fsync(fd)
+        if acked != self._saved_acked:
+            tmp = self.directory / "acked.tmp"
+            tmp.write_text(f"{acked}\n")
+            os.replace(tmp, self.directory / "acked")
+            self._saved_acked = acked
+        for segment in done:
+            segment.path.unlink(missing_ok=True)
+        if dir_dirty or done:
+            dir_fd = os.open(self.directory, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+
+    def close(self) -> None:
+        """Sync and release the lock. An empty spool keeps only FORMAT, lock and acked."""
+        self._stop.set()
+        self._syncer.join()
+        self.sync()
+        with self._mutex:
+            if self.waiting == 0 and self.acked >= self.next_seq:
+                for segment in self._segments:
+                    segment.path.unlink(missing_ok=True)
+                self._segments = []
+            for fd in (self._write_fd, self._read_fd):
+                if fd is not None:
+                    os.close(fd)
+            self._write_fd = self._read_fd = None  # type: ignore[assignment]
+        os.close(self._lock_fd)  # releases the flock
+
+
+def spool_status(directory: str | os.PathLike[str]) -> SpoolStatus:
+    """Frames waiting in a spool, read without taking it (its owner may be running)."""
+    path = Path(directory)
+    if not path.is_dir():
+        raise SpoolError(f"{path} is not a directory")
+    _check_format(path, create=False)
+    acked = _read_acked(path)
+    frames = waiting_bytes = disk = 0
+    oldest: float | None = None
+    segments = _list_segments(path)
+    for segment in segments:
+        with contextlib.suppress(FileNotFoundError):  # its owner deleted it meanwhile
+            fd = os.open(segment.path, os.O_RDONLY)
+            try:
+                size = os.fstat(fd).st_size
+                disk += size
+                offset, seq = 0, segment.first_seq
+                while offset < size:
+                    header = os.pread(fd, _HEADER.size, offset)
+                    if len(header) < _HEADER.size:
+                        break
+                    length = _HEADER.size + _HEADER.unpack(header)[0]
+                    if length < _HEADER.size + _PREFIX.size or offset + length > size:
+                        break  # a record being written, or a torn tail
+                    if seq >= acked:
+                        frames += 1
+                        waiting_bytes += length
+                        if oldest is None:
+                            prefix = os.pread(fd, _PREFIX.size, offset + _HEADER.size)
+                            oldest = _PREFIX.unpack(prefix)[1]
+                    offset += length
+                    seq += 1
+            finally:
+                os.close(fd)
+    return SpoolStatus(frames, waiting_bytes, disk, len(segments), oldest)
