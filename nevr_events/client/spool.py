@@ -1,28 +1,10 @@
 """The disk spool of ``FrameStream(..., spool=DIR)``: frames waiting for the server's answer.
 
-Directory layout (format 1)
----------------------------
-``FORMAT``
-    ``nevr-events spool 1``: the format version; a spool of another version is refused.
-``lock``
-    Locked (``flock``, exclusive) by the one process that owns the spool; holds its pid.
-``acked``
-    The sequence number of the oldest frame not yet answered, as decimal text
-    (replaced atomically, at most every ``fsync_interval``; when it lags, the
-    frames in between are sent again and answered ``duplicate``).
-``<first sequence number, 20 digits>.seg``
-    Segments: records appended in order. A segment is deleted once every record
-    in it has been answered. Sequence numbers count from the creation of the
-    spool; record *n* of a segment has the segment's number + *n*.
-
-Record (little-endian): ``u32 body length | u32 CRC-32 of body | body`` where
-body is ``u8 kind (0 JSON text, 1 binary protobuf) | f64 written (unix time) |
-i64 frame_index (-1 unknown) | u16 tag length | tag (UTF-8) | payload``.
-
-A record is written with one ``writev``; ``fsync`` runs in a background thread
-every ``fsync_interval`` seconds (0: on every append), so a killed process
-loses nothing and a power cut loses at most that interval. A torn last record
-(length or CRC wrong at the end of the newest segment) is cut off with a warning.
+The directory layout and record format are in :mod:`nevr_events.client.spoolformat`.
+``Spool`` owns a directory (a lock file keeps other processes out), appends
+records, hands them to the drain in order, remembers the answered position and
+deletes answered segments; ``fsync`` runs in a background thread every
+``fsync_interval`` seconds (0: on every append).
 """
 
 from __future__ import annotations
@@ -31,136 +13,33 @@ import contextlib
 import fcntl
 import logging
 import os
-import struct
 import threading
 import time
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 
+from nevr_events.client.spoolformat import (
+    BINARY,
+    HEADER,
+    MAX_TAG_BYTES,
+    PREFIX,
+    TEXT,
+    Segment,
+    SpoolRecord,
+    SpoolStatus,
+    check_format,
+    list_segments,
+    read_acked,
+    read_record,
+    segment_path,
+    spool_status,
+    walk_segment,
+)
 from nevr_events.exceptions import SpoolError, SpoolFull, SpoolLocked
 
+__all__ = ["Spool", "SpoolRecord", "SpoolStatus", "spool_status"]
+
 log = logging.getLogger(__name__)
-
-FORMAT_VERSION = 1
-_FORMAT_TEXT = f"nevr-events spool {FORMAT_VERSION}\n"
-_HEADER = struct.Struct("<II")  # body length, CRC-32 of body
-_PREFIX = struct.Struct("<BdqH")  # kind, written, frame_index, tag length
-_TEXT, _BINARY = 0, 1
-_MAX_BODY = 1 << 30  # a larger length field is garbage
-_SUFFIX = ".seg"
-MAX_TAG_BYTES = 1024
-
-
-@dataclass(frozen=True, slots=True)
-class SpoolRecord:
-    seq: int
-    payload: str | bytes
-    frame_index: int | None
-    tag: str | None
-    written: float
-
-
-@dataclass(frozen=True, slots=True)
-class SpoolStatus:
-    """What ``nevr-events spool status`` prints: frames waiting and their size on disk."""
-
-    frames: int
-    bytes: int  # size of the waiting records
-    disk_bytes: int  # size of every segment file
-    segments: int
-    oldest_written: float | None  # unix time the oldest waiting frame was spooled
-
-
-class _Segment:
-    __slots__ = ("count", "first_seq", "path", "size")
-
-    def __init__(self, path: Path, first_seq: int, count: int = 0, size: int = 0) -> None:
-        self.path = path
-        self.first_seq = first_seq
-        self.count = count
-        self.size = size
-
-    @property
-    def end_seq(self) -> int:
-        return self.first_seq + self.count
-
-
-def _segment_path(directory: Path, first_seq: int) -> Path:
-    return directory / f"{first_seq:020d}{_SUFFIX}"
-
-
-def _list_segments(directory: Path) -> list[_Segment]:
-    found = []
-    for path in directory.glob(f"*{_SUFFIX}"):
-        with contextlib.suppress(ValueError):
-            found.append(_Segment(path, int(path.stem)))
-    return sorted(found, key=lambda s: s.first_seq)
-
-
-def _read_record(fd: int, offset: int, size: int) -> tuple[bytes | None, int]:
-    """(body, record length) at ``offset``; body None when torn or corrupt, length 0 when
-    the record does not fit in ``size`` bytes (an incomplete tail)."""
-    header = os.pread(fd, _HEADER.size, offset)
-    if len(header) < _HEADER.size:
-        return None, 0
-    length, crc = _HEADER.unpack(header)
-    if length < _PREFIX.size or length > _MAX_BODY or offset + _HEADER.size + length > size:
-        return None, 0
-    body = os.pread(fd, length, offset + _HEADER.size)
-    return (body if zlib.crc32(body) == crc else None), _HEADER.size + length
-
-
-def _walk(segment: _Segment, verify: bool) -> int:
-    """Count the records of ``segment`` (sets count and size); returns the offset where the
-    good records end. Without ``verify`` only lengths are checked, not CRCs."""
-    fd = os.open(segment.path, os.O_RDONLY)
-    try:
-        size = os.fstat(fd).st_size
-        offset = count = 0
-        while offset < size:
-            if verify:
-                body, length = _read_record(fd, offset, size)
-                if length and body is None and offset + length < size:
-                    pass  # corrupt but framed, more records follow: drain skips it
-                elif body is None:
-                    break
-            else:
-                header = os.pread(fd, _HEADER.size, offset)
-                length = _HEADER.size + (_HEADER.unpack(header)[0] if len(header) == 8 else 0)
-                if length < _HEADER.size + _PREFIX.size or offset + length > size:
-                    break
-            offset += length
-            count += 1
-        segment.count, segment.size = count, size
-        return offset
-    finally:
-        os.close(fd)
-
-
-def _read_acked(directory: Path) -> int:
-    try:
-        return int((directory / "acked").read_text().strip() or 0)
-    except (OSError, ValueError):
-        return 0  # missing or torn: start from the oldest segment, re-sends are duplicates
-
-
-def _check_format(directory: Path, create: bool) -> None:
-    path = directory / "FORMAT"
-    try:
-        text = path.read_text()
-    except FileNotFoundError:
-        if not create:
-            raise SpoolError(f"{directory} is not a spool (no FORMAT file)") from None
-        tmp = directory / "FORMAT.tmp"
-        tmp.write_text(_FORMAT_TEXT)
-        os.replace(tmp, path)
-        return
-    if text != _FORMAT_TEXT:
-        raise SpoolError(
-            f"spool {directory} has format {text.strip()!r}; this version reads "
-            f"{_FORMAT_TEXT.strip()!r}"
-        )
 
 
 class Spool:
@@ -192,7 +71,7 @@ class Spool:
         except OSError as exc:
             raise SpoolError(f"cannot use spool {self.directory}: {exc}") from None
         try:
-            _check_format(self.directory, create=True)
+            check_format(self.directory, create=True)
             self._recover()
         except OSError as exc:
             os.close(self._lock_fd)
@@ -224,11 +103,11 @@ class Spool:
 
     def _recover(self) -> None:
         """Count what earlier processes left, cut a torn tail, open the write segment."""
-        segments = _list_segments(self.directory)
-        acked = _read_acked(self.directory)
+        segments = list_segments(self.directory)
+        acked = read_acked(self.directory)
         for number, segment in enumerate(segments):
             newest = number == len(segments) - 1
-            good_end = _walk(segment, verify=newest)
+            good_end = walk_segment(segment, verify=newest)
             if good_end < segment.size:
                 what = "torn last record" if newest else "unreadable records"
                 log.warning(
@@ -253,7 +132,7 @@ class Spool:
         self.waiting = sum(max(0, s.end_seq - max(s.first_seq, acked)) for s in segments)
         self.corrupt = 0
         if not segments or segments[-1].size >= self.segment_bytes:
-            segments.append(_Segment(_segment_path(self.directory, self.next_seq), self.next_seq))
+            segments.append(Segment(segment_path(self.directory, self.next_seq), self.next_seq))
         self._segments = segments
         self._write_fd = os.open(segments[-1].path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         self._bytes = sum(s.size for s in segments)
@@ -261,7 +140,7 @@ class Spool:
         self._dirty = self._dir_dirty = True
         self._read_seq = acked
         self._read_fd: int | None = None
-        self._read_segment: _Segment | None = None
+        self._read_segment: Segment | None = None
         self._read_offset = 0
 
     # -- writing (any thread) ----------------------------------------------------------------
@@ -269,14 +148,14 @@ class Spool:
     def append(self, payload: str | bytes, frame_index: int | None, tag: object = None) -> int:
         """Write one frame; returns its sequence number. Raises :class:`SpoolFull`."""
         if isinstance(payload, str):
-            kind, data = _TEXT, payload.encode()
+            kind, data = TEXT, payload.encode()
         else:
-            kind, data = _BINARY, payload
+            kind, data = BINARY, payload
         tag_bytes = b"" if tag is None else str(tag).encode()[:MAX_TAG_BYTES]
         index = frame_index if frame_index is not None else -1
-        prefix = _PREFIX.pack(kind, time.time(), index, len(tag_bytes)) + tag_bytes
+        prefix = PREFIX.pack(kind, time.time(), index, len(tag_bytes)) + tag_bytes
         crc = zlib.crc32(data, zlib.crc32(prefix))
-        header = _HEADER.pack(len(prefix) + len(data), crc)
+        header = HEADER.pack(len(prefix) + len(data), crc)
         length = len(header) + len(prefix) + len(data)
         with self._mutex:
             if self._bytes + length > self.max_bytes:
@@ -306,8 +185,8 @@ class Spool:
             self._dirty = True
             return seq
 
-    def _roll(self) -> _Segment:
-        segment = _Segment(_segment_path(self.directory, self.next_seq), self.next_seq)
+    def _roll(self) -> Segment:
+        segment = Segment(segment_path(self.directory, self.next_seq), self.next_seq)
         fd = os.open(segment.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
         self._retired.append(self._write_fd)
         self._write_fd = fd
@@ -331,7 +210,7 @@ class Spool:
             segment = self._read_segment
             assert fd is not None and segment is not None
             size = segment.size
-        body, length = _read_record(fd, offset, size)
+        body, length = read_record(fd, offset, size)
         with self._mutex:
             self._read_seq += 1
             self._read_offset += length
@@ -342,14 +221,14 @@ class Spool:
                 if not length:  # framing lost: nothing more can be read from this segment
                     self._read_seq = segment.end_seq
                 return None
-        kind, written, index, tag_length = _PREFIX.unpack_from(body)
-        start = _PREFIX.size + tag_length
+        kind, written, index, tag_length = PREFIX.unpack_from(body)
+        start = PREFIX.size + tag_length
         data = body[start:]
         return SpoolRecord(
             seq=seq,
-            payload=data.decode() if kind == _TEXT else data,
+            payload=data.decode() if kind == TEXT else data,
             frame_index=None if index < 0 else index,
-            tag=body[_PREFIX.size : start].decode(errors="replace") if tag_length else None,
+            tag=body[PREFIX.size : start].decode(errors="replace") if tag_length else None,
             written=written,
         )
 
@@ -371,8 +250,8 @@ class Spool:
         if candidate.first_seq > self._read_seq:  # records lost to corruption at open
             self._read_seq = candidate.first_seq
         for _ in range(self._read_seq - candidate.first_seq):  # skip answered records
-            header = os.pread(self._read_fd, _HEADER.size, self._read_offset)
-            self._read_offset += _HEADER.size + _HEADER.unpack(header)[0]
+            header = os.pread(self._read_fd, HEADER.size, self._read_offset)
+            self._read_offset += HEADER.size + HEADER.unpack(header)[0]
         return True
 
     def ack(self, seq: int) -> None:
@@ -435,40 +314,3 @@ class Spool:
                     os.close(fd)
             self._write_fd = self._read_fd = None  # type: ignore[assignment]
         os.close(self._lock_fd)  # releases the flock
-
-
-def spool_status(directory: str | os.PathLike[str]) -> SpoolStatus:
-    """Frames waiting in a spool, read without taking it (its owner may be running)."""
-    path = Path(directory)
-    if not path.is_dir():
-        raise SpoolError(f"{path} is not a directory")
-    _check_format(path, create=False)
-    acked = _read_acked(path)
-    frames = waiting_bytes = disk = 0
-    oldest: float | None = None
-    segments = _list_segments(path)
-    for segment in segments:
-        with contextlib.suppress(FileNotFoundError):  # its owner deleted it meanwhile
-            fd = os.open(segment.path, os.O_RDONLY)
-            try:
-                size = os.fstat(fd).st_size
-                disk += size
-                offset, seq = 0, segment.first_seq
-                while offset < size:
-                    header = os.pread(fd, _HEADER.size, offset)
-                    if len(header) < _HEADER.size:
-                        break
-                    length = _HEADER.size + _HEADER.unpack(header)[0]
-                    if length < _HEADER.size + _PREFIX.size or offset + length > size:
-                        break  # a record being written, or a torn tail
-                    if seq >= acked:
-                        frames += 1
-                        waiting_bytes += length
-                        if oldest is None:
-                            prefix = os.pread(fd, _PREFIX.size, offset + _HEADER.size)
-                            oldest = _PREFIX.unpack(prefix)[1]
-                    offset += length
-                    seq += 1
-            finally:
-                os.close(fd)
-    return SpoolStatus(frames, waiting_bytes, disk, len(segments), oldest)
