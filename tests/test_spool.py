@@ -73,6 +73,33 @@ def test_records_come_back_in_order_and_answered_segments_go(tmp_path: Path) -> 
     third.close()
 
 
+def test_a_corrupt_record_inside_is_skipped_and_counted(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    spool = Spool(tmp_path)
+    offsets = []
+    for i in range(5):
+        offsets.append(spool.disk_size)
+        spool.append(f'{{"frame": {{"frame_index": {i}}}}}', i)
+    spool.close()
+    [segment] = tmp_path.glob("*.seg")
+    data = bytearray(segment.read_bytes())
+    data[offsets[3] - 3] ^= 0xFF  # a payload byte of record 2: its CRC no longer matches
+    segment.write_bytes(bytes(data))
+    spool = Spool(tmp_path)
+    assert spool.waiting == 5
+    with caplog.at_level(logging.WARNING, logger="nevr_events.client.spool"):
+        records = [spool.read_next() for _ in range(5)]
+    assert [r.frame_index if r else None for r in records] == [0, 1, None, 3, 4]
+    assert (spool.corrupt, spool.waiting) == (1, 4)
+    assert "1 corrupt record(s) skipped" in caplog.text
+    for record in records:
+        if record is not None:
+            spool.ack(record.seq)
+    spool.close()
+    assert not list(tmp_path.glob("*.seg"))  # nothing left to send
+
+
 def test_other_format_versions_are_refused(tmp_path: Path) -> None:
     Spool(tmp_path).close()
     assert (tmp_path / "FORMAT").read_text() == "nevr-events spool 1\n"

@@ -158,6 +158,8 @@ class Spool:
         header = HEADER.pack(len(prefix) + len(data), crc)
         length = len(header) + len(prefix) + len(data)
         with self._mutex:
+            if self._write_fd is None:
+                raise SpoolError(f"spool {self.directory} is closed")
             if self._bytes + length > self.max_bytes:
                 raise SpoolFull(
                     f"spool {self.directory} is full ({self._bytes} of {self.max_bytes} bytes, "
@@ -197,6 +199,11 @@ class Spool:
     # -- draining (one thread) ---------------------------------------------------------------
 
     @property
+    def disk_size(self) -> int:
+        """Bytes of every segment file (what ``max_bytes`` bounds)."""
+        return self._bytes
+
+    @property
     def unsent(self) -> int:
         return self.next_seq - self._read_seq
 
@@ -212,15 +219,16 @@ class Spool:
             size = segment.size
         body, length = read_record(fd, offset, size)
         with self._mutex:
-            self._read_seq += 1
             self._read_offset += length
             if body is None:
-                self.corrupt += 1
-                self.waiting -= 1
-                log.warning("spool %s: record %d is corrupt; skipped", self.directory, seq)
-                if not length:  # framing lost: nothing more can be read from this segment
-                    self._read_seq = segment.end_seq
+                # Framing lost (no length): nothing more can be read from this segment.
+                skipped = 1 if length else segment.end_seq - seq
+                self.corrupt += skipped
+                self.waiting -= skipped
+                self._read_seq = seq + skipped
+                log.warning("spool %s: %d corrupt record(s) skipped", self.directory, skipped)
                 return None
+            self._read_seq += 1
         kind, written, index, tag_length = PREFIX.unpack_from(body)
         start = PREFIX.size + tag_length
         data = body[start:]
@@ -303,9 +311,13 @@ class Spool:
         """Sync and release the lock. An empty spool keeps only FORMAT, lock and acked."""
         self._stop.set()
         self._syncer.join()
+        with self._mutex:
+            empty = self.waiting == 0  # every frame answered (or skipped as corrupt)
+            if empty:
+                self.acked = self.next_seq
         self.sync()
         with self._mutex:
-            if self.waiting == 0 and self.acked >= self.next_seq:
+            if empty:
                 for segment in self._segments:
                     segment.path.unlink(missing_ok=True)
                 self._segments = []
