@@ -15,7 +15,14 @@ from typing import Any
 
 import pytest
 
-from nevr_events import FrameStream, SpoolError, SpoolFull, SpoolLocked, StreamError
+from nevr_events import (
+    FrameStream,
+    SpoolError,
+    SpoolFull,
+    SpoolLocked,
+    StreamError,
+    Unauthorized,
+)
 from nevr_events.client.spool import Spool, spool_status
 from nevr_events.server.devdb import LocalFerretDB, die_with_parent, free_port
 from tests.support import ROOT, LiveServer, envelope, make_frame, new_session_id, wait_until
@@ -171,6 +178,8 @@ def test_spool_full_raises_and_keeps_what_it_has_for_drain(
     result = stream.close(timeout=0)
     assert (result.sent, result.pending, result.lost) == (accepted, accepted, 0)
 
+    text = run("spool", "status", str(tmp_path))
+    assert text.returncode == 0 and text.stdout.startswith(f"{accepted} frames ("), text.stdout
     status = run("spool", "status", str(tmp_path), "--json")
     assert status.returncode == 0, status.stderr
     summary = json.loads(status.stdout)
@@ -207,6 +216,12 @@ def test_a_second_process_on_the_same_spool_is_refused(server: LiveServer, tmp_p
     assert accepted.returncode == 0, accepted.stderr
     count, indexes = stored_indexes(server, sid)
     assert count == 30 and indexes == set(range(30))
+
+
+def test_a_refused_token_raises_and_frees_the_spool(server: LiveServer, tmp_path: Path) -> None:
+    with pytest.raises(Unauthorized):
+        FrameStream(server.url, "not-a-token", spool=tmp_path)
+    Spool(tmp_path).close()  # not left locked
 
 
 def test_rejected_frames_are_answered_not_retried(server: LiveServer, tmp_path: Path) -> None:
