@@ -235,6 +235,11 @@ def test_rejected_frames_are_answered_not_retried(server: LiveServer, tmp_path: 
     [problem] = result.rejections
     assert (problem.position, problem.tag) == (1, "bad:2")
     assert spool_status(tmp_path).frames == 0
+    ws = server.connect(server.token("bad"))
+    ws.send(envelope(make_frame("not-a-uuid", 1)))
+    reply = json.loads(ws.recv())
+    ws.close()
+    assert reply["success"] is False and "retry" not in reply  # final: never re-sent
 
 
 def test_database_outage_retry_replies_are_sent_again(tmp_path: Path) -> None:
