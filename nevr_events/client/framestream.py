@@ -43,7 +43,6 @@ import os
 import random
 import threading
 import time
-from collections import deque
 from typing import Any
 
 import orjson
@@ -51,7 +50,6 @@ import websocket
 
 from nevr_events.client.framewire import (
     StreamResult,
-    Tally,
     abort_connection,
     encode_frame,
     open_connection,
@@ -59,6 +57,7 @@ from nevr_events.client.framewire import (
     write_message,
 )
 from nevr_events.client.spool import Spool
+from nevr_events.client.window import Entry, Window
 from nevr_events.exceptions import (
     StreamError,
     TransportError,
@@ -69,16 +68,6 @@ log = logging.getLogger(__name__)
 
 _MESSAGE_TOO_BIG = 1009
 _NORMAL = 1000
-
-
-class _Entry:
-    __slots__ = ("frame_index", "payload", "position", "tag")
-
-    def __init__(self, position: int, payload: str | bytes, frame_index: int | None, tag: Any):
-        self.position = position
-        self.payload = payload
-        self.frame_index = frame_index
-        self.tag = tag
 
 
 class FrameStream:
@@ -146,19 +135,16 @@ class FrameStream:
         self._cond = threading.Condition()
         self._send_lock = threading.Lock()  # socket writes; taken before _cond, never inside
         self._wake = threading.Event()  # interrupts backoff sleeps on close
-        self._pending: deque[_Entry] = deque()
         self._ws: websocket.WebSocket | None = None
         self._closing = False
         self._closed = False
         self._failure: StreamError | None = None
-        self._tally = Tally()  # counts, under _cond
         self._spool: Spool | None = None
-        self._recovered = 0
         if spool is not None:
             self._spool = Spool(
                 spool, max_bytes=spool_max_bytes, fsync_interval=spool_fsync_interval
             )
-            self._recovered = self._spool.waiting
+        self._window = Window(self._spool)  # under _cond
 
         try:
             first: websocket.WebSocket | None = self._open()  # errors surface in the caller
@@ -204,7 +190,7 @@ class FrameStream:
                 self._raise_if_stopped()
             position = self._spool.append(payload, frame_index, tag)
             with self._cond:
-                self._tally.sent += 1
+                self._window.sent += 1
                 self._cond.notify_all()  # wakes the pump
             return position
         wait = self.send_timeout if timeout is ... else timeout
@@ -212,7 +198,7 @@ class FrameStream:
         while True:
             with self._cond:
                 if not self._cond.wait_for(
-                    lambda: len(self._pending) < self.max_in_flight or self._stopped(),
+                    lambda: len(self._window) < self.max_in_flight or self._stopped(),
                     None if deadline is None else max(0.0, deadline - time.monotonic()),
                 ):
                     raise StreamError(
@@ -223,11 +209,11 @@ class FrameStream:
             with self._send_lock:
                 with self._cond:
                     self._raise_if_stopped()
-                    if len(self._pending) >= self.max_in_flight:
+                    if len(self._window) >= self.max_in_flight:
                         continue  # another producer took the slot
-                    entry = _Entry(self._tally.sent, payload, frame_index, tag)
-                    self._tally.sent += 1
-                    self._pending.append(entry)
+                    entry = Entry(self._window.sent, payload, frame_index, tag)
+                    self._window.sent += 1
+                    self._window.entries.append(entry)
                     ws = self._ws
                 if ws is not None:
                     try:
@@ -243,26 +229,19 @@ class FrameStream:
         With ``timeout``, returns when it expires; ``result.pending`` then
         counts the frames still waiting. The stream stays open.
         """
-        spool = self._spool
         with self._cond:
-            self._cond.wait_for(
-                lambda: (
-                    (spool.waiting == 0 if spool else not self._pending)
-                    or self._failure is not None
-                ),
-                timeout,
-            )
-            return self._result()
+            self._cond.wait_for(lambda: self._window.settled or self._failure is not None, timeout)
+            return self._window.result()
 
     def stats(self) -> StreamResult:
         """Counts so far, without waiting."""
         with self._cond:
-            return self._result()
+            return self._window.result()
 
     @property
     def in_flight(self) -> int:
         with self._cond:
-            return len(self._pending)
+            return len(self._window)
 
     @property
     def error(self) -> StreamError | None:
@@ -279,10 +258,9 @@ class FrameStream:
             self.flush(timeout)
         with self._cond:
             if self._closed:
-                return self._result()
+                return self._window.result()
             self._closing = True
-            if self._spool is None:
-                self._lose_pending("stream closed before the server answered")
+            self._window.lose_all("stream closed before the server answered")
             self._cond.notify_all()
         self._wake.set()
         with self._send_lock:
@@ -300,7 +278,7 @@ class FrameStream:
             self._pump_thread.join(5.0)
         with self._cond:
             self._closed = True
-            result = self._result()
+            result = self._window.result()
         if self._spool is not None:
             self._spool.close()
         return result
@@ -329,7 +307,7 @@ class FrameStream:
                 self._ws = None
                 if self._closing:
                     return
-                idle = not self._pending
+                idle = not self._window
             if code == _MESSAGE_TOO_BIG:
                 self._fail(
                     StreamError("the server closed the stream: a message was too big (1009)")
@@ -351,7 +329,7 @@ class FrameStream:
                     opcode, frame = ws.recv_data_frame(True)
                 except websocket.WebSocketTimeoutException:
                     with self._cond:
-                        if not self._pending and not self._closing:
+                        if not self._window and not self._closing:
                             continue  # idle line, nothing awaited
                     log.info("no reply for %ss; reconnecting", self.io_timeout)
                     return None, answered
@@ -381,7 +359,7 @@ class FrameStream:
         def ready() -> bool:
             if self._stopped():
                 return True
-            room = len(self._pending) < self.max_in_flight
+            room = len(self._window) < self.max_in_flight
             return self._ws is not None and room and spool.unsent > 0
 
         while True:
@@ -396,8 +374,8 @@ class FrameStream:
                 with self._cond:
                     if self._stopped():
                         return
-                    entry = _Entry(record.seq, record.payload, record.frame_index, record.tag)
-                    self._pending.append(entry)
+                    entry = Entry(record.seq, record.payload, record.frame_index, record.tag)
+                    self._window.entries.append(entry)
                     ws = self._ws
                 if ws is not None:
                     try:
@@ -421,13 +399,7 @@ class FrameStream:
             log.info("server could not store frame (%s); will re-send", reply.get("error"))
             return False
         with self._cond:
-            if not self._pending:
-                log.warning("reply without a frame waiting for it: %r", reply)
-                return True
-            entry = self._pending.popleft()
-            if self._spool is not None:
-                self._spool.ack(entry.position)
-            self._tally.count_reply(reply, entry.position, entry.frame_index, entry.tag)
+            self._window.answer(reply)
             self._cond.notify_all()
         return True
 
@@ -471,7 +443,7 @@ class FrameStream:
                     if self._closing:
                         abort_connection(ws)
                         return None, delay
-                    backlog = list(self._pending)
+                    backlog = list(self._window.entries)
                 try:
                     for entry in backlog:
                         write_message(ws, entry.payload)
@@ -482,7 +454,7 @@ class FrameStream:
                     continue
                 with self._cond:
                     self._ws = ws
-                    self._tally.reconnects += 1
+                    self._window.reconnects += 1
                     self._cond.notify_all()  # wakes the pump
             log.info("reconnected to %s; re-sent %d unanswered frames", self.url, len(backlog))
             return ws, delay
@@ -506,17 +478,5 @@ class FrameStream:
         log.error("%s", error)
         with self._cond:
             self._failure = error
-            if self._spool is None:  # spooled frames stay on disk
-                self._lose_pending(error.message)
+            self._window.lose_all(error.message)
             self._cond.notify_all()
-
-    def _lose_pending(self, reason: str) -> None:
-        while self._pending:
-            entry = self._pending.popleft()
-            self._tally.count_lost(entry.position, entry.frame_index, reason, entry.tag)
-
-    def _result(self) -> StreamResult:
-        if self._spool is None:
-            return self._tally.result(pending=len(self._pending))
-        spool = self._spool
-        return self._tally.result(spool.waiting, self._recovered, spool.corrupt)
