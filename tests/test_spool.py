@@ -186,6 +186,12 @@ def test_spool_full_raises_and_keeps_what_it_has_for_drain(
     assert summary["frames"] == accepted and summary["bytes"] <= 64_000
     assert summary["oldest_age_seconds"] >= 0
 
+    not_a_spool = run("spool", "drain", str(tmp_path / "x"), env=client_env(server, "full"))
+    assert not_a_spool.returncode == 2  # no such directory
+    (tmp_path / "x").mkdir()
+    not_a_spool = run("spool", "drain", str(tmp_path / "x"), env=client_env(server, "full"))
+    assert not_a_spool.returncode == 1 and "not a spool" in not_a_spool.stderr
+    assert not (tmp_path / "x" / "FORMAT").exists()
     drained = run("spool", "drain", str(tmp_path), env=client_env(server, "full"))
     assert drained.returncode == 0, drained.stderr
     assert f"stored {accepted}" in drained.stderr

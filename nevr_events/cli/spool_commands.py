@@ -78,6 +78,7 @@ def drain(directory: str, timeout: str | None, url: str, token: str | None) -> N
     rejected, the spool is in use by another process, or --timeout passed.
     """
     from nevr_events.client.framestream import FrameStream
+    from nevr_events.client.spool import spool_status
     from nevr_events.exceptions import ClientError, ConfigError
     from nevr_events.server.config import parse_duration
 
@@ -87,6 +88,7 @@ def drain(directory: str, timeout: str | None, url: str, token: str | None) -> N
         raise click.BadParameter(str(exc)) from None
     started = time.monotonic()
     try:
+        spool_status(directory)  # a spool already, not any directory
         sender = FrameStream(url, token, spool=directory)
     except (ClientError, ValueError) as exc:
         _fail(str(exc))
