@@ -69,9 +69,13 @@ def main() -> None:
     n, rate = args.frames, args.rate
     rows = []
     name = f"bench_spool_{uuid.uuid4().hex[:8]}"
-    with database(args.mongo_uri) as (uri, _pid), server(uri, name) as live:
+    with (
+        database(args.mongo_uri) as (uri, _pid),
+        server(uri, name) as live,
+        tempfile.TemporaryDirectory(prefix="nevr-bench-spool-") as tmp,
+    ):
         token = live.token("bench-spool")
-        work = Path(tempfile.mkdtemp(prefix="nevr-bench-spool-"))
+        work = Path(tmp)
 
         with FrameStream(live.url, token) as stream:
             rows.append(line("no spool, server up", paced_sends(stream, frames(n), rate)))
