@@ -26,6 +26,9 @@ __all__ = [
     "NotFoundError",
     "ReplayFileError",
     "ServerError",
+    "SpoolError",
+    "SpoolFull",
+    "SpoolLocked",
     "StoreUnavailable",
     "StreamError",
     "TransportError",
@@ -116,3 +119,15 @@ class ReplayFileError(NevrEventsError):
 BadRequest = BadRequestError
 Unauthorized = UnauthorizedError
 NotFound = NotFoundError
+
+
+class SpoolError(StreamError):
+    """A ``FrameStream`` spool directory cannot be used: unknown format, unwritable, corrupt."""
+
+
+class SpoolFull(SpoolError):
+    """``send`` found the spool at ``spool_max_bytes``: the frame was not spooled (nor sent)."""
+
+
+class SpoolLocked(SpoolError):
+    """Another process (or another ``FrameStream``) already sends from this spool directory."""

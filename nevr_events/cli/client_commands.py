@@ -256,6 +256,13 @@ class _Progress:
     help="Give up after failing to reconnect for this long.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress output (the summary is printed).")
+@click.option(
+    "--spool",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Keep frames in this directory until the server answers (survives outages "
+    "and restarts; see `nevr-events spool`).",
+)
 @_url_option
 @_token_option
 def stream(
@@ -266,6 +273,7 @@ def stream(
     max_in_flight: int,
     retry_for: str,
     quiet: bool,
+    spool: str | None,
     url: str,
     token: str | None,
 ) -> None:
@@ -289,7 +297,12 @@ def stream(
         raise click.BadParameter(str(exc)) from None
     try:
         sender = FrameStream(
-            url, token, node_id=node_id, max_in_flight=max_in_flight, retry_for=retry_seconds
+            url,
+            token,
+            node_id=node_id,
+            max_in_flight=max_in_flight,
+            retry_for=retry_seconds,
+            spool=spool,
         )
     except (ClientError, ValueError) as exc:
         _fail(str(exc))
@@ -327,8 +340,17 @@ def stream(
         _echo_above(progress, "interrupted: waiting up to 5s for replies")
         result = sender.close(timeout=5)
     progress.close()
+    report(result, time.monotonic() - started, parse_errors, spool)
+    if interrupted:
+        sys.exit(EXIT_INTERRUPTED)
+    if not result.ok or sender.error is not None:
+        sys.exit(EXIT_FAILED)
+    if parse_errors:
+        sys.exit(EXIT_PARSE_ERRORS)
 
-    elapsed = time.monotonic() - started
+
+def report(result: Any, elapsed: float, parse_errors: int = 0, spool: str | None = None) -> None:
+    """The problems (first ``SHOWN_PROBLEMS``) and the summary line, on stderr."""
     for problem in result.rejections[:SHOWN_PROBLEMS]:
         click.echo(f"rejected {_where(problem)}: {problem.reason}", err=True)
     for problem in result.losses[:SHOWN_PROBLEMS]:
@@ -345,15 +367,16 @@ def stream(
         f"sent {result.sent}, stored {result.stored}, duplicates {result.duplicates}, "
         f"skipped {result.skipped}, rejected {result.rejected}, lost {result.lost}, "
         f"parse errors {parse_errors} in {elapsed:.1f}s"
-        + (f" ({result.reconnects} reconnects)" if result.reconnects else ""),
+        + (f" ({result.reconnects} reconnects)" if result.reconnects else "")
+        + (f"; {result.recovered} left by an earlier run" if result.recovered else ""),
         err=True,
     )
-    if interrupted:
-        sys.exit(EXIT_INTERRUPTED)
-    if not result.ok or sender.error is not None:
-        sys.exit(EXIT_FAILED)
-    if parse_errors:
-        sys.exit(EXIT_PARSE_ERRORS)
+    if spool and result.pending:
+        click.echo(
+            f"{result.pending} frames wait in the spool {spool}: "
+            f"`nevr-events spool drain {spool}` sends them",
+            err=True,
+        )
 
 
 def _where(problem: Any) -> str:

@@ -25,6 +25,12 @@ How it works
 * If no connection can be made for ``retry_for`` seconds, or the server refuses
   the token, the stream gives up: frames in the window are reported ``lost``
   and further ``send`` calls raise :class:`StreamError`.
+* With ``spool=DIR`` (:mod:`nevr_events.client.spool`) ``send`` only appends the
+  frame to the spool on disk and returns; a *pump* thread moves spooled frames
+  into the window and onto the socket, and each reply marks its frame answered
+  in the spool. The stream then never gives up on the network and never counts
+  a frame lost: what is unanswered stays on disk for the next ``FrameStream``
+  on that directory, even after the process is killed.
 
 It uses ordinary threads (not gevent) and the ``websocket-client`` library.
 """
@@ -33,25 +39,26 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import random
-import socket
 import threading
 import time
-from collections import deque
 from typing import Any
 
 import orjson
 import websocket
 
 from nevr_events.client.framewire import (
-    MAX_REPORTED,
-    FrameProblem,
     StreamResult,
+    abort_connection,
     encode_frame,
+    open_connection,
     stream_url,
+    write_message,
 )
+from nevr_events.client.spool import Spool
+from nevr_events.client.window import Entry, Window
 from nevr_events.exceptions import (
-    ConnectError,
     StreamError,
     TransportError,
     UnauthorizedError,
@@ -61,16 +68,6 @@ log = logging.getLogger(__name__)
 
 _MESSAGE_TOO_BIG = 1009
 _NORMAL = 1000
-
-
-class _Entry:
-    __slots__ = ("frame_index", "payload", "position", "tag")
-
-    def __init__(self, position: int, payload: str | bytes, frame_index: int | None, tag: Any):
-        self.position = position
-        self.payload = payload
-        self.frame_index = frame_index
-        self.tag = tag
 
 
 class FrameStream:
@@ -92,6 +89,12 @@ class FrameStream:
     :param retry_for: give up after failing to connect for this many seconds.
     :param max_message_bytes: frames larger than this are refused by ``send``
         (the server closes the stream with 1009 above its limit, 10 MiB by default).
+    :param spool: a directory that keeps every frame until it is answered; ``send``
+        then never blocks on the network, an unreachable server is not an error
+        (``retry_for`` does not apply) and a new stream on the directory re-sends
+        what an earlier process left. ``send`` returns the frame's number in the spool.
+    :param spool_max_bytes: ``send`` raises :class:`SpoolFull` beyond this size.
+    :param spool_fsync_interval: seconds between ``fsync`` calls (0: every frame).
     """
 
     def __init__(
@@ -108,6 +111,9 @@ class FrameStream:
         backoff_max: float = 5.0,
         retry_for: float = 60.0,
         max_message_bytes: int = 10 * 1024 * 1024,
+        spool: str | os.PathLike[str] | None = None,
+        spool_max_bytes: int = 1 << 30,
+        spool_fsync_interval: float = 0.1,
     ) -> None:
         if max_in_flight < 1:
             raise ValueError("max_in_flight must be at least 1")
@@ -129,23 +135,40 @@ class FrameStream:
         self._cond = threading.Condition()
         self._send_lock = threading.Lock()  # socket writes; taken before _cond, never inside
         self._wake = threading.Event()  # interrupts backoff sleeps on close
-        self._pending: deque[_Entry] = deque()
         self._ws: websocket.WebSocket | None = None
         self._closing = False
         self._closed = False
         self._failure: StreamError | None = None
-        self._sent = self._stored = self._duplicates = self._skipped = 0
-        self._rejected = self._lost = self._reconnects = 0
-        self._rejections: list[FrameProblem] = []
-        self._losses: list[FrameProblem] = []
+        self._spool: Spool | None = None
+        if spool is not None:
+            self._spool = Spool(
+                spool, max_bytes=spool_max_bytes, fsync_interval=spool_fsync_interval
+            )
+        self._window = Window(self._spool)  # under _cond
 
-        first = self._open()  # errors (refused, 401) surface here, in the caller
+        try:
+            first: websocket.WebSocket | None = self._open()  # errors surface in the caller
+        except TransportError as exc:
+            if self._spool is None:
+                raise
+            log.warning("%s; frames are spooled until the server is reachable", exc)
+            first = None
+        except BaseException:
+            if self._spool is not None:
+                self._spool.close()
+            raise
         with self._cond:
             self._ws = first
         self._thread = threading.Thread(
             target=self._run, args=(first,), name="nevr-framestream", daemon=True
         )
         self._thread.start()
+        self._pump_thread: threading.Thread | None = None
+        if self._spool is not None:
+            self._pump_thread = threading.Thread(
+                target=self._pump, args=(self._spool,), name="nevr-framestream-pump", daemon=True
+            )
+            self._pump_thread.start()
 
     # -- public API --------------------------------------------------------------------------
 
@@ -162,12 +185,20 @@ class FrameStream:
                 f"frame of {len(payload)} bytes is larger than max_message_bytes "
                 f"({self.max_message_bytes}); not sent"
             )
+        if self._spool is not None:
+            with self._cond:
+                self._raise_if_stopped()
+            position = self._spool.append(payload, frame_index, tag)
+            with self._cond:
+                self._window.sent += 1
+                self._cond.notify_all()  # wakes the pump
+            return position
         wait = self.send_timeout if timeout is ... else timeout
         deadline = None if wait is None else time.monotonic() + wait
         while True:
             with self._cond:
                 if not self._cond.wait_for(
-                    lambda: len(self._pending) < self.max_in_flight or self._stopped(),
+                    lambda: len(self._window) < self.max_in_flight or self._stopped(),
                     None if deadline is None else max(0.0, deadline - time.monotonic()),
                 ):
                     raise StreamError(
@@ -178,18 +209,18 @@ class FrameStream:
             with self._send_lock:
                 with self._cond:
                     self._raise_if_stopped()
-                    if len(self._pending) >= self.max_in_flight:
+                    if len(self._window) >= self.max_in_flight:
                         continue  # another producer took the slot
-                    entry = _Entry(self._sent, payload, frame_index, tag)
-                    self._sent += 1
-                    self._pending.append(entry)
+                    entry = Entry(self._window.sent, payload, frame_index, tag)
+                    self._window.sent += 1
+                    self._window.entries.append(entry)
                     ws = self._ws
                 if ws is not None:
                     try:
-                        _write(ws, payload)
+                        write_message(ws, payload)
                     except (websocket.WebSocketException, OSError) as exc:
                         log.info("stream write failed (%s); will reconnect and re-send", exc)
-                        _abort(ws)
+                        abort_connection(ws)
                 return entry.position
 
     def flush(self, timeout: float | None = None) -> StreamResult:
@@ -199,18 +230,18 @@ class FrameStream:
         counts the frames still waiting. The stream stays open.
         """
         with self._cond:
-            self._cond.wait_for(lambda: not self._pending or self._failure is not None, timeout)
-            return self._result()
+            self._cond.wait_for(lambda: self._window.settled or self._failure is not None, timeout)
+            return self._window.result()
 
     def stats(self) -> StreamResult:
         """Counts so far, without waiting."""
         with self._cond:
-            return self._result()
+            return self._window.result()
 
     @property
     def in_flight(self) -> int:
         with self._cond:
-            return len(self._pending)
+            return len(self._window)
 
     @property
     def error(self) -> StreamError | None:
@@ -220,15 +251,16 @@ class FrameStream:
     def close(self, timeout: float | None = None) -> StreamResult:
         """Flush (up to ``timeout`` seconds), close the connection and return the final counts.
 
-        Frames still unanswered are counted as lost. Closing twice is harmless.
+        Frames still unanswered are counted as lost (with a spool they stay in
+        it, counted in ``pending``). Closing twice is harmless.
         """
         if not self._closed:
             self.flush(timeout)
         with self._cond:
             if self._closed:
-                return self._result()
+                return self._window.result()
             self._closing = True
-            self._lose_pending("stream closed before the server answered")
+            self._window.lose_all("stream closed before the server answered")
             self._cond.notify_all()
         self._wake.set()
         with self._send_lock:
@@ -237,14 +269,19 @@ class FrameStream:
                 try:
                     ws.send_close(_NORMAL, b"client done")
                 except (websocket.WebSocketException, OSError):
-                    _abort(ws)
+                    abort_connection(ws)
         self._thread.join(1.0)  # the server answers the close frame at once
         if self._thread.is_alive() and ws is not None:
-            _abort(ws)
+            abort_connection(ws)
             self._thread.join(5.0)
+        if self._pump_thread is not None:
+            self._pump_thread.join(5.0)
         with self._cond:
             self._closed = True
-            return self._result()
+            result = self._window.result()
+        if self._spool is not None:
+            self._spool.close()
+        return result
 
     def __enter__(self) -> FrameStream:
         return self
@@ -261,13 +298,16 @@ class FrameStream:
         # a single reply (e.g. a server that accepts, then closes while it drains).
         delay = self.backoff_initial
         trouble_since: float | None = None
+        if current is None:  # a spooled stream that could not connect at first
+            trouble_since = time.monotonic()
+            current, delay = self._reconnect(delay, trouble_since)
         while current is not None:
             code, answered = self._read(current)
             with self._cond:
                 self._ws = None
                 if self._closing:
                     return
-                idle = not self._pending
+                idle = not self._window
             if code == _MESSAGE_TOO_BIG:
                 self._fail(
                     StreamError("the server closed the stream: a message was too big (1009)")
@@ -289,13 +329,14 @@ class FrameStream:
                     opcode, frame = ws.recv_data_frame(True)
                 except websocket.WebSocketTimeoutException:
                     with self._cond:
-                        if not self._pending and not self._closing:
+                        if not self._window and not self._closing:
                             continue  # idle line, nothing awaited
                     log.info("no reply for %ss; reconnecting", self.io_timeout)
                     return None, answered
                 if opcode in (websocket.ABNF.OPCODE_TEXT, websocket.ABNF.OPCODE_BINARY):
+                    if not self._on_reply(frame.data, answered + 1):
+                        return None, answered  # re-send from that frame after a backoff
                     answered += 1
-                    self._on_reply(frame.data, answered)
                 elif opcode == websocket.ABNF.OPCODE_CLOSE:
                     data = frame.data or b""
                     code = int.from_bytes(data[:2], "big") if len(data) >= 2 else None
@@ -308,11 +349,43 @@ class FrameStream:
                 log.info("stream connection lost: %s", exc)
             return code, answered
         finally:
-            _abort(ws)  # also wakes a send() blocked on this socket in another thread
+            abort_connection(ws)  # also wakes a send() blocked on this socket in another thread
             with contextlib.suppress(Exception):  # best effort
                 ws.shutdown()
 
-    def _on_reply(self, data: bytes | str, number: int) -> None:
+    def _pump(self, spool: Spool) -> None:
+        """With a spool: move frames from disk into the window and onto the socket, in order."""
+
+        def ready() -> bool:
+            if self._stopped():
+                return True
+            room = len(self._window) < self.max_in_flight
+            return self._ws is not None and room and spool.unsent > 0
+
+        while True:
+            with self._cond:
+                self._cond.wait_for(ready)
+                if self._stopped():
+                    return
+            record = spool.read_next()
+            if record is None:
+                continue  # an unreadable record was skipped
+            with self._send_lock:  # taken by _reconnect too: the window is re-sent in order
+                with self._cond:
+                    if self._stopped():
+                        return
+                    entry = Entry(record.seq, record.payload, record.frame_index, record.tag)
+                    self._window.entries.append(entry)
+                    ws = self._ws
+                if ws is not None:
+                    try:
+                        write_message(ws, entry.payload)
+                    except (websocket.WebSocketException, OSError) as exc:
+                        log.info("stream write failed (%s); will reconnect and re-send", exc)
+                        abort_connection(ws)
+
+    def _on_reply(self, data: bytes | str, number: int) -> bool:
+        """Match one reply to the oldest frame; False when (spooled) it must be re-sent."""
         try:
             reply = orjson.loads(data)
         except orjson.JSONDecodeError:
@@ -322,25 +395,13 @@ class FrameStream:
         seq = reply.get("seq")
         if isinstance(seq, int) and seq != number:
             log.warning("reply seq %s where %s was expected", seq, number)
+        if self._spool is not None and reply.get("success") is not True and reply.get("retry"):
+            log.info("server could not store frame (%s); will re-send", reply.get("error"))
+            return False
         with self._cond:
-            if not self._pending:
-                log.warning("reply without a frame waiting for it: %r", reply)
-                return
-            entry = self._pending.popleft()
-            if reply.get("success") is True:
-                if reply.get("skipped"):
-                    self._skipped += 1
-                elif reply.get("duplicate"):
-                    self._duplicates += 1
-                else:
-                    self._stored += 1
-            else:
-                self._rejected += 1
-                if len(self._rejections) < MAX_REPORTED:
-                    index = reply.get("frame_index", entry.frame_index)
-                    reason = str(reply.get("error") or "rejected")
-                    self._rejections.append(FrameProblem(entry.position, index, reason, entry.tag))
+            self._window.answer(reply)
             self._cond.notify_all()
+        return True
 
     def _reconnect(
         self, delay: float, trouble_since: float
@@ -355,7 +416,7 @@ class FrameStream:
             with self._cond:
                 if self._closing:
                     return None, delay
-            if time.monotonic() - trouble_since > self.retry_for:
+            if self._spool is None and time.monotonic() - trouble_since > self.retry_for:
                 self._fail(
                     StreamError(f"gave up: no reply from the server for {self.retry_for:g}s")
                 )
@@ -363,10 +424,14 @@ class FrameStream:
             try:
                 ws = self._open()
             except UnauthorizedError as exc:
+                if self._spool is not None:  # frames are safe on disk: a fixed server takes them
+                    log.error("the server refused the token on reconnect: %s", exc)
+                    continue
                 self._fail(StreamError(f"the server refused the token on reconnect: {exc}"))
                 return None, delay
             except TransportError as exc:
-                if time.monotonic() - trouble_since + delay > self.retry_for:
+                out_of_time = time.monotonic() - trouble_since + delay > self.retry_for
+                if self._spool is None and out_of_time:
                     self._fail(
                         StreamError(f"gave up reconnecting after {self.retry_for:g}s: {exc}")
                     )
@@ -376,46 +441,26 @@ class FrameStream:
             with self._send_lock:
                 with self._cond:
                     if self._closing:
-                        _abort(ws)
+                        abort_connection(ws)
                         return None, delay
-                    backlog = list(self._pending)
+                    backlog = list(self._window.entries)
                 try:
                     for entry in backlog:
-                        _write(ws, entry.payload)
+                        write_message(ws, entry.payload)
                 except (websocket.WebSocketException, OSError) as exc:
                     log.info("re-send failed (%s); reconnecting", exc)
-                    _abort(ws)
+                    abort_connection(ws)
                     ws.shutdown()
                     continue
                 with self._cond:
                     self._ws = ws
-                    self._reconnects += 1
+                    self._window.reconnects += 1
+                    self._cond.notify_all()  # wakes the pump
             log.info("reconnected to %s; re-sent %d unanswered frames", self.url, len(backlog))
             return ws, delay
 
     def _open(self) -> websocket.WebSocket:
-        try:
-            ws = websocket.create_connection(
-                self.url,
-                header=self._headers,
-                timeout=self.connect_timeout,
-                enable_multithread=True,
-                skip_utf8_validation=True,
-            )
-        except websocket.WebSocketBadStatusException as exc:
-            status = exc.status_code
-            body = _error_text(exc.resp_body) or str(exc)
-            if status in (401, 403):
-                raise UnauthorizedError(body, status) from None
-            raise TransportError(
-                f"stream handshake refused by {self.url}: {body}", status
-            ) from None
-        except (ConnectionError, TimeoutError, OSError) as exc:
-            raise ConnectError(f"cannot connect to {self.url}: {exc}") from None
-        except websocket.WebSocketException as exc:
-            raise TransportError(f"stream handshake with {self.url} failed: {exc}") from None
-        ws.settimeout(self.io_timeout)
-        return ws
+        return open_connection(self.url, self._headers, self.connect_timeout, self.io_timeout)
 
     # -- state helpers (called with _cond held unless noted) ---------------------------------
 
@@ -433,55 +478,5 @@ class FrameStream:
         log.error("%s", error)
         with self._cond:
             self._failure = error
-            self._lose_pending(error.message)
+            self._window.lose_all(error.message)
             self._cond.notify_all()
-
-    def _lose_pending(self, reason: str) -> None:
-        while self._pending:
-            entry = self._pending.popleft()
-            self._lost += 1
-            if len(self._losses) < MAX_REPORTED:
-                self._losses.append(
-                    FrameProblem(entry.position, entry.frame_index, reason, entry.tag)
-                )
-
-    def _result(self) -> StreamResult:
-        return StreamResult(
-            sent=self._sent,
-            stored=self._stored,
-            duplicates=self._duplicates,
-            skipped=self._skipped,
-            rejected=self._rejected,
-            lost=self._lost,
-            pending=len(self._pending),
-            reconnects=self._reconnects,
-            rejections=tuple(self._rejections),
-            losses=tuple(self._losses),
-        )
-
-
-def _write(ws: websocket.WebSocket, payload: str | bytes) -> None:
-    if isinstance(payload, bytes):
-        ws.send_bytes(payload)
-    else:
-        ws.send_text(payload)
-
-
-def _abort(ws: websocket.WebSocket) -> None:
-    """Wake a thread blocked in recv on ``ws`` (shutdown of the socket, both ways)."""
-    sock = ws.sock  # not ws.abort(): it does nothing once a close frame was sent
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
-
-
-def _error_text(body: bytes | None) -> str | None:
-    if not body:
-        return None
-    try:
-        parsed = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return body.decode("utf-8", "replace")[:300]
-    if isinstance(parsed, dict) and parsed.get("error"):
-        return str(parsed["error"])
-    return None

@@ -1,14 +1,19 @@
-"""What ``FrameStream`` sends and reports: URL and frame encoding, result types."""
+"""What ``FrameStream`` sends and reports: URL and frame encoding, the WebSocket
+connection (open, write, abort), result types."""
 
 from __future__ import annotations
 
+import contextlib
+import socket
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import orjson
+import websocket
 from google.protobuf.message import Message
 
+from nevr_events.exceptions import ConnectError, TransportError, UnauthorizedError
 from nevr_events.wire.pb import telemetry_pb2
 
 STREAM_PATH = "/v3/stream"
@@ -62,6 +67,60 @@ def encode_frame(frame: Any) -> tuple[str | bytes, int | None]:
     raise TypeError(f"cannot stream a {type(frame).__name__}: expected a message, dict or str")
 
 
+def open_connection(
+    url: str, headers: list[str], connect_timeout: float, io_timeout: float
+) -> websocket.WebSocket:
+    """Connect and handshake; a refused token raises :class:`UnauthorizedError`, an unreachable
+    server :class:`ConnectError`, anything else :class:`TransportError`."""
+    try:
+        ws = websocket.create_connection(
+            url,
+            header=headers,
+            timeout=connect_timeout,
+            enable_multithread=True,
+            skip_utf8_validation=True,
+        )
+    except websocket.WebSocketBadStatusException as exc:
+        status = exc.status_code
+        body = _error_text(exc.resp_body) or str(exc)
+        if status in (401, 403):
+            raise UnauthorizedError(body, status) from None
+        raise TransportError(f"stream handshake refused by {url}: {body}", status) from None
+    except (ConnectionError, TimeoutError, OSError) as exc:
+        raise ConnectError(f"cannot connect to {url}: {exc}") from None
+    except websocket.WebSocketException as exc:
+        raise TransportError(f"stream handshake with {url} failed: {exc}") from None
+    ws.settimeout(io_timeout)
+    return ws
+
+
+def write_message(ws: websocket.WebSocket, payload: str | bytes) -> None:
+    if isinstance(payload, bytes):
+        ws.send_bytes(payload)
+    else:
+        ws.send_text(payload)
+
+
+def abort_connection(ws: websocket.WebSocket) -> None:
+    """Wake a thread blocked in recv on ``ws`` (shutdown of the socket, both ways)."""
+    sock = ws.sock  # not ws.abort(): it does nothing once a close frame was sent
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+def _error_text(body: bytes | None) -> str | None:
+    if not body:
+        return None
+    try:
+        parsed = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return body.decode("utf-8", "replace")[:300]
+    if isinstance(parsed, dict) and parsed.get("error"):
+        return str(parsed["error"])
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class FrameProblem:
     """A frame that was rejected by the server or lost, and why.
@@ -94,6 +153,8 @@ class StreamResult:
     reconnects: int
     rejections: tuple[FrameProblem, ...] = ()
     losses: tuple[FrameProblem, ...] = ()
+    #: frames an earlier process left in the spool, sent by this stream
+    recovered: int = 0
 
     @property
     def ok(self) -> bool:

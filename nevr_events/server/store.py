@@ -43,6 +43,7 @@ class WriteOutcome:
 
     status: Literal["stored", "duplicate", "error"]
     error: str | None = None
+    retry: bool = False  # the database was away: the agent should send the frame again
 
 
 @dataclass(frozen=True, slots=True)

@@ -147,6 +147,8 @@ class StreamSession:
             return reply, self.runtime.writer.submit(document)
         except (InvalidFrame, StoreUnavailable) as exc:
             self.counts["rejected"] += 1
+            if isinstance(exc, StoreUnavailable):
+                reply["retry"] = True  # not the frame's fault: send it again later
             return {"success": False, "error": str(exc), **reply}
 
     def _skip(self, reply: dict[str, Any], why: str) -> dict[str, Any]:
@@ -170,6 +172,8 @@ class StreamSession:
         outcome: WriteOutcome = result.get()
         if outcome.status == "error":
             self.counts["rejected"] += 1
+            if outcome.retry:
+                reply["retry"] = True
             return {"success": False, "error": outcome.error, "stored": False, **reply}
         self.counts[outcome.status] += 1
         duplicate = outcome.status == "duplicate"

@@ -125,7 +125,9 @@ class BatchWriter:
                 )
                 if time.monotonic() - started >= self.retry_for:
                     log.error("batch of %d not stored: %s", len(batch), reason)
-                    failed = WriteOutcome("error", f"{reason}; frame not stored, resend it")
+                    failed = WriteOutcome(
+                        "error", f"{reason}; frame not stored, resend it", retry=True
+                    )
                     outcomes = [failed] * len(batch)
                     break
                 log.warning("batch of %d waiting for the database: %s", len(batch), reason)
