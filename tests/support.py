@@ -18,7 +18,9 @@ import requests
 import websocket
 
 from nevr_events.server.auth import mint_token
+from nevr_events.server.config import Settings
 from nevr_events.server.devdb import die_with_parent, free_port
+from nevr_events.server.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -73,16 +75,19 @@ def new_session_id(upper: bool = True) -> str:
 class LiveServer:
     """``gunicorn -c gunicorn.conf.py wsgi:app`` as the README runs it."""
 
-    def __init__(self, mongo_uri: str, database: str, **env: str) -> None:
+    def __init__(self, store_url: str, database: str = "nakama", **env: str) -> None:
+        """``store_url``: ``sqlite:///…`` or a MongoDB URI (then ``database`` is used)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
-        self.mongo_uri = mongo_uri
+        self.store_url = store_url
+        self.mongo_uri = store_url
         self.database = database
+        mongo = store_url.startswith("mongodb")
         self.env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k not in ("STORE_URL", "MONGO_URI")},
             "JWT_SECRET": SECRET,
-            "MONGO_URI": mongo_uri,
+            ("MONGO_URI" if mongo else "STORE_URL"): store_url,
             "DATABASE_NAME": database,
             "SERVER_ADDRESS": f"127.0.0.1:{self.port}",
             "SERVER_TIMEOUT": "15s",
@@ -154,6 +159,19 @@ class LiveServer:
         kwargs.setdefault("headers", self.auth())
         kwargs.setdefault("timeout", 30)
         return requests.get(self.url + path, **kwargs)
+
+    def stored(self, session_id: str) -> list[dict[str, Any]]:
+        """Every stored document of a session, as the store gives them back, by frame index.
+
+        Works on both stores (it goes through the service's own EventStore).
+        """
+        settings = Settings(database_name=self.database, mongo_timeout=10.0)
+        store = open_store(settings, self.store_url)
+        try:
+            docs = store.page(session_id.lower(), limit=10**9)
+        finally:
+            store.close()
+        return sorted(docs, key=lambda doc: doc["frame_index"])
 
     @property
     def collection(self) -> pymongo.collection.Collection:
