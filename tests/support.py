@@ -97,6 +97,8 @@ class LiveServer:
         }
         self.log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"nevr-events-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
+        # When set, files the server writes may not grow past this (a full disk).
+        self.max_file_bytes: int | None = None
 
     def start(self, timeout: float = 30.0) -> LiveServer:
         log = open(self.log_path, "wb")  # noqa: SIM115 - handed to the child
@@ -106,13 +108,29 @@ class LiveServer:
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
-            preexec_fn=die_with_parent,
+            preexec_fn=self._preexec,
         )
         log.close()
         if not wait_until(self._healthy, attempts=int(timeout / 0.1)):
             self.stop()
             raise RuntimeError(f"server did not become healthy:\n{self.logs()}")
         return self
+
+    def _preexec(self) -> None:
+        die_with_parent()
+        if self.max_file_bytes is not None:
+            import resource
+
+            # A write past the limit fails with EFBIG (instead of killing the process).
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (self.max_file_bytes, self.max_file_bytes))
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of the gunicorn workers (children of the master)."""
+        assert self.process is not None
+        pid = self.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return [int(child) for child in children]
 
     def _healthy(self) -> bool:
         assert self.process is not None
