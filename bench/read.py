@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import harness
 from bench.frames import build_frame
 from nevr_events.server.config import Settings
-from nevr_events.server.store import EventStore, open_store
+from nevr_events.server.store import EventStore, StoredDocument, frame_json, open_store
 from nevr_events.wire.frames import ProtobufFrameValidator, event_types
 
 BATCH = 256
@@ -51,7 +51,7 @@ def load_session(store: EventStore, session_id: str, frames: int) -> tuple[float
     ).frame
     assert base is not None
     start = datetime(2025, 12, 4, 3, 0, tzinfo=UTC)
-    batch: list[RawBSONDocument] = []
+    batch: list[RawBSONDocument] = []  # StoredDocuments
     spent = 0.0
     sample = b""
     for i in range(frames):
@@ -70,7 +70,10 @@ def load_session(store: EventStore, session_id: str, frames: int) -> tuple[float
             "updated_at": stamp,
         }
         sample = bson.encode(document)
-        batch.append(RawBSONDocument(sample))
+        # As the stream hands documents over: the BSON, and the frame's JSON too
+        # for a store that keeps it (see nevr_events.server.stream.build_document).
+        keep = getattr(store, "keeps_frame_json", False)
+        batch.append(StoredDocument(sample, frame_json(frame) if keep else None))
         if len(batch) == BATCH or i == frames - 1:
             started = time.perf_counter()
             outcomes = store.insert_frames(batch)
