@@ -5,4 +5,11 @@ the very same ones.
 """
 
 from nevr_events.server.gunicorn_config import *  # noqa: F403
-from nevr_events.server.gunicorn_config import post_worker_init, when_ready, worker_exit  # noqa: F401
+from nevr_events.server.gunicorn_config import (  # noqa: F401
+    child_exit,
+    on_exit,
+    on_starting,
+    post_worker_init,
+    when_ready,
+    worker_exit,
+)

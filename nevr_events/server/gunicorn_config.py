@@ -6,11 +6,21 @@ Everything comes from the same environment variables as the app, so
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from typing import Any
 
-from nevr_events.server.config import Settings
+from nevr_events.server.config import AUTH_NONE_WARNING, Settings
 
 _settings = Settings.from_env()
+
+# prometheus-client reads this when it is first imported, in each worker (after
+# the fork): set it here, in the master, so every worker writes its metrics to
+# files that a scrape adds up. Our own directory unless the operator named one.
+_own_metrics_dir = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _own_metrics_dir:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="nevr-events-metrics-")
 
 bind = [_settings.bind]
 workers = _settings.workers
@@ -21,6 +31,10 @@ graceful_timeout = max(1, round(_settings.server_timeout))
 timeout = 60
 keepalive = 75
 loglevel = _settings.log_level
+# LOG_FORMAT=json: gunicorn's own lines and the access log as JSON too.
+logger_class = "nevr_events.server.logs.GunicornLogger"
+# MAX_HEADER_BYTES: one request header line, larger gets 431 from gunicorn.
+limit_request_field_size = _settings.max_header_bytes
 accesslog = "-"
 errorlog = "-"
 # %(U)s is the path without the query string: `?token=` never reaches the log.
@@ -31,11 +45,33 @@ proc_name = "nevr-events"
 control_socket_disable = True
 
 
+def on_starting(server: Any) -> None:
+    # Figures of a previous run in the same directory must not be added in.
+    metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    os.makedirs(metrics_dir, exist_ok=True)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    # Imported here, in the master, only once a worker has gone.
+    from prometheus_client import multiprocess
+
+    # A dead worker's live gauges (open streams) must stop counting.
+    multiprocess.mark_process_dead(worker.pid, os.environ["PROMETHEUS_MULTIPROC_DIR"])
+
+
+def on_exit(server: Any) -> None:
+    if _own_metrics_dir:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+
+
 def when_ready(server: Any) -> None:
     # Gunicorn's SIGINT is a fast, ungraceful stop; make it drain like SIGTERM
     # so Ctrl-C never cuts a stream between storing a frame and answering it.
     server.handle_int = server.handle_term
     server.log.info("nevr-events listening on %s", ", ".join(bind))
+    if _settings.auth == "none":
+        server.log.warning(AUTH_NONE_WARNING)
 
 
 def post_worker_init(worker: Any) -> None:

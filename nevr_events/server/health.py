@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
 from nevr_events.exceptions import StoreUnavailable
@@ -22,18 +22,21 @@ def _now() -> str:
 
 @bp.get("/health")
 def health() -> ResponseReturnValue:
+    auth = current_app.config["SETTINGS"].auth
     try:
         get_store().ping(timeout=PING_TIMEOUT)
     except StoreUnavailable as exc:
-        return jsonify(status="unhealthy", timestamp=_now(), error=str(exc)), 503
-    return jsonify(status="healthy", timestamp=_now())
+        return jsonify(status="unhealthy", timestamp=_now(), error=str(exc), auth=auth), 503
+    return jsonify(status="healthy", timestamp=_now(), auth=auth)
 
 
 @bp.get("/")
 def index() -> ResponseReturnValue:
     return jsonify(
         service="nevr-events",
-        stream="/v3/stream (WebSocket; also / on upgrade)",
+        stream="/v3/stream (WebSocket; also /ws, and / on upgrade)",
         reads="/lobby-session-events/{id}, /v3/lobby-session-events/{id}",
         health="/health",
+        metrics="/metrics",
+        openapi="/openapi.json",
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,7 +28,7 @@ from wsproto.events import CloseConnection
 from wsproto.utilities import LocalProtocolError
 
 from nevr_events.exceptions import InvalidFrame, StoreUnavailable
-from nevr_events.server import auth
+from nevr_events.server import auth, ratelimit
 from nevr_events.server.inbox import bound_inbox
 from nevr_events.server.lifecycle import Runtime, get_runtime
 from nevr_events.server.store import WriteOutcome
@@ -81,6 +82,12 @@ def build_document(
 class StreamSession:
     """One agent connection: reads, validates, submits, and replies in order."""
 
+    # Set by ``_serve`` from the settings; the defaults are "off".
+    metrics: Any = None  # nevr_events.server.metrics.Metrics
+    rate_limit: ratelimit.TokenBucket | None = None
+    idle_timeout: float = float("inf")
+    idle = False
+
     def __init__(
         self,
         ws: Any,
@@ -99,6 +106,7 @@ class StreamSession:
         # Messages read but not yet answered; a full queue pauses the reader.
         self._pending: Queue = Queue(maxsize=max_in_flight)
         self._seq = 0
+        self._received: deque[float] = deque()  # receipt times of unanswered messages
         self.counts = {"stored": 0, "duplicate": 0, "skipped": 0, "rejected": 0}
 
     def run(self) -> None:
@@ -110,10 +118,12 @@ class StreamSession:
             self._pending.put(_END)
             replier.join()
             self.runtime.sessions.discard(self)
-        if self.runtime.stopping.is_set() and self.ws.connected:
+        if self.idle and self.ws.connected:
+            self._close_going_away(reason="idle timeout")
+        elif self.runtime.stopping.is_set() and self.ws.connected:
             self._close_going_away()
 
-    def _close_going_away(self, timeout: float = 2.0) -> None:
+    def _close_going_away(self, timeout: float = 2.0, reason: str = "server shutting down") -> None:
         """Send close 1001 and wait for the agent's close before the socket goes.
 
         ``ws.close()`` would drop the socket at once; an agent still sending
@@ -122,7 +132,7 @@ class StreamSession:
         """
         ws = self.ws
         try:
-            ws.sock.send(ws.ws.send(CloseConnection(GOING_AWAY, "server shutting down")))
+            ws.sock.send(ws.ws.send(CloseConnection(GOING_AWAY, reason)))
         except (OSError, LocalProtocolError):
             ws.connected = False
             return
@@ -135,11 +145,16 @@ class StreamSession:
 
     def _read_loop(self) -> None:
         stopping = self.runtime.stopping
+        last_message = time.monotonic()
         try:
             while not stopping.is_set():
                 message = self.ws.receive(timeout=_POLL_SECONDS)
                 if message is not None:
+                    last_message = time.monotonic()
                     self._pending.put(self.handle(message))
+                elif time.monotonic() - last_message > self.idle_timeout:
+                    self.idle = True  # STREAM_IDLE_TIMEOUT: close with 1001
+                    return
             # Shutting down: answer the messages that had already arrived, and no
             # more, so an agent that keeps sending cannot hold the shutdown open.
             for _ in range(len(self.ws.input_buffer)):
@@ -153,6 +168,10 @@ class StreamSession:
     def handle(self, message: str | bytes) -> dict[str, Any] | tuple[dict[str, Any], AsyncResult]:
         """A finished reply, or a reply waiting for its write to be acknowledged."""
         self._seq += 1
+        self._received.append(time.monotonic())
+        if self.rate_limit is not None and (wait := self.rate_limit.take()):
+            self.counts["rejected"] += 1
+            return ratelimit.limited_reply(self._seq, wait)
         reply: dict[str, Any] = {"seq": self._seq}
         try:
             parsed = self.validator.parse(message)
@@ -188,6 +207,9 @@ class StreamSession:
             if item is _END:
                 return
             reply = self._finish(*item) if isinstance(item, tuple) else item
+            if self.metrics is not None:
+                received = self._received.popleft() if self._received else time.monotonic()
+                self.metrics.replied(reply, time.monotonic() - received)
             if connected:
                 try:
                     self.ws.send(orjson.dumps(reply).decode())
@@ -206,6 +228,12 @@ class StreamSession:
 
 @sock.route("/v3/stream", bp=bp)
 def stream(ws: Any) -> None:
+    _serve(ws)
+
+
+@sock.route("/ws", bp=bp)
+def stream_at_ws(ws: Any) -> None:
+    # The path of the Go service's later versions.
     _serve(ws)
 
 
@@ -229,10 +257,25 @@ def _serve(ws: Any) -> None:
         node=node,
         max_in_flight=settings.max_in_flight,
     )
+    session.metrics = current_app.extensions.get("nevr_events.metrics")
+    session.rate_limit = ratelimit.bucket_for(settings.max_stream_hz)
+    session.idle_timeout = settings.stream_idle_timeout
     inbox = bound_inbox(ws, INBOX_MESSAGES)
-    log.info("stream opened user=%s node=%s", user_id or "-", node)
+    fields = {"user": user_id or "-", "node": node}
+    log.info("stream opened user=%s node=%s", user_id or "-", node, extra=fields)
+    if session.metrics is not None:
+        session.metrics.stream_opened()
     try:
         session.run()
     finally:
         inbox.release()
-    log.info("stream closed user=%s node=%s counts=%s", user_id or "-", node, session.counts)
+        if session.metrics is not None:
+            session.metrics.stream_closed()
+    log.info(
+        "stream closed user=%s node=%s counts=%s%s",
+        user_id or "-",
+        node,
+        session.counts,
+        " (idle timeout)" if session.idle else "",
+        extra={**fields, "counts": session.counts},
+    )
