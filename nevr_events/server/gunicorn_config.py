@@ -78,6 +78,9 @@ def post_worker_init(worker: Any) -> None:
     import logging
 
     from nevr_events.server.lifecycle import install_worker_shutdown
+    from nevr_events.server.malloc import pin_mmap_threshold
+
+    pin_mmap_threshold()  # big messages must not leave RSS high once answered
 
     # The service's own log lines go where gunicorn's error log goes, same format.
     package_log = logging.getLogger("nevr_events")

@@ -195,6 +195,11 @@ class StreamSession:
         except (InvalidFrame, StoreUnavailable) as exc:
             self.counts["rejected"] += 1
             return {"success": False, "error": str(exc), **reply}
+        except Exception:
+            # A bug met by one odd message must cost that message, not the stream.
+            log.exception("message %d could not be handled", self._seq)
+            self.counts["rejected"] += 1
+            return {"success": False, "error": "internal error: message not stored", **reply}
 
     def _skip(self, reply: dict[str, Any], why: str) -> dict[str, Any]:
         self.counts["skipped"] += 1
