@@ -28,6 +28,14 @@ SERVE_FLAGS = {
     "max_message_bytes": "--max-message-bytes",
     "workers": "--workers",
     "log_level": "--log-level",
+    "auth": "--auth",
+    "log_format": "--log-format",
+    "max_stream_hz": "--max-stream-hz",
+    "max_streams": "--max-streams",
+    "stream_idle_timeout": "--stream-idle-timeout",
+    "graphql_max_body_bytes": "--graphql-max-body-bytes",
+    "graphql_max_query_bytes": "--graphql-max-query-bytes",
+    "max_header_bytes": "--max-header-bytes",
 }
 
 
