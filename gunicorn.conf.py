@@ -9,6 +9,7 @@ from nevr_events.server.gunicorn_config import (  # noqa: F401
     child_exit,
     on_exit,
     on_starting,
+    post_fork,
     post_worker_init,
     when_ready,
     worker_exit,

@@ -74,19 +74,23 @@ def when_ready(server: Any) -> None:
         server.log.warning(AUTH_NONE_WARNING)
 
 
-def post_worker_init(worker: Any) -> None:
+def post_fork(server: Any, worker: Any) -> None:
     import logging
 
-    from nevr_events.server.lifecycle import install_worker_shutdown
-    from nevr_events.server.malloc import pin_mmap_threshold
-
-    pin_mmap_threshold()  # big messages must not leave RSS high once answered
-
-    # The service's own log lines go where gunicorn's error log goes, same format.
+    # The service's own log lines go where gunicorn's error log goes, same format
+    # (JSON lines with LOG_FORMAT=json); set before the app is built, so that
+    # what create_app logs (the AUTH=none warning) is formatted too.
     package_log = logging.getLogger("nevr_events")
     package_log.handlers = list(worker.log.error_log.handlers)
     package_log.setLevel(loglevel.upper())
     package_log.propagate = False
+
+
+def post_worker_init(worker: Any) -> None:
+    from nevr_events.server.lifecycle import install_worker_shutdown
+    from nevr_events.server.malloc import pin_mmap_threshold
+
+    pin_mmap_threshold()  # big messages must not leave RSS high once answered
     install_worker_shutdown(worker)
 
 
