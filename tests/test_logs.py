@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 import uuid
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import jwt
 import pytest
@@ -16,6 +18,15 @@ from nevr_events.server.auth import mint_token
 from tests.support import SECRET, LiveServer, envelope, make_frame, new_session_id, send_frames
 
 METRICS_TOKEN = "metrics-secret-" + uuid.uuid4().hex
+MONGO_PASSWORD = "mongo-password-" + uuid.uuid4().hex
+
+
+def uri_with_password(mongo_uri: str) -> str:
+    """The test FerretDB takes any user and password over PLAIN: give the URI one."""
+    if "@" in mongo_uri or os.environ.get("MONGO_URI"):
+        return mongo_uri  # a real MongoDB: its own credentials, if any, are checked below
+    base = mongo_uri.replace("mongodb://", f"mongodb://logs:{MONGO_PASSWORD}@", 1)
+    return base.rstrip("/") + "/?authMechanism=PLAIN"
 
 
 @pytest.fixture(scope="module", params=["text", "json"])
@@ -25,7 +36,7 @@ def logged_server(
     name = f"nevr_logs_{uuid.uuid4().hex[:12]}"
     _databases.append(name)
     live = LiveServer(
-        mongo_uri, name, LOG_FORMAT=request.param, METRICS_TOKEN=METRICS_TOKEN
+        uri_with_password(mongo_uri), name, LOG_FORMAT=request.param, METRICS_TOKEN=METRICS_TOKEN
     ).start()
     yield live
     live.stop()
@@ -61,7 +72,8 @@ def use_every_auth_path(server: LiveServer) -> list[str]:
     assert requests.get(server.url + "/metrics", headers=_bearer(METRICS_TOKEN), timeout=10).ok
     wrong = requests.get(server.url + "/metrics", headers=_bearer(METRICS_TOKEN + "x"), timeout=10)
     assert wrong.status_code == 401
-    return [SECRET, METRICS_TOKEN, good, in_query, expired, forged, unsigned]
+    password = urlsplit(server.mongo_uri).password
+    return [SECRET, METRICS_TOKEN, good, in_query, expired, forged, unsigned, *[password or ""]]
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -73,7 +85,9 @@ def test_no_secret_in_the_logs(logged_server: LiveServer) -> None:
     time.sleep(0.5)  # let the access lines of the last requests reach the file
     logs = logged_server.logs()
     assert "stream opened" in logs and "/v3/lobby-session-events/" in logs
-    for secret in secrets:
+    assert MONGO_PASSWORD in secrets or os.environ.get("MONGO_URI")
+    assert "logs:***@" in logs or os.environ.get("MONGO_URI")  # the URI is logged, masked
+    for secret in filter(None, secrets):
         assert secret not in logs
         signature = secret.rpartition(".")[2]  # a JWT's signature; the whole of other secrets
         assert not signature or signature not in logs

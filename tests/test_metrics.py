@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
 import websocket
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.support import LiveServer, envelope, make_frame, new_session_id, wait_until
+from tests.support import (
+    LiveServer,
+    envelope,
+    make_frame,
+    new_session_id,
+    send_frames,
+    wait_until,
+)
 
 METRICS_TOKEN = "metrics-" + uuid.uuid4().hex
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -149,3 +159,36 @@ def test_http_requests_are_counted_by_route_template(two_workers: LiveServer) ->
     assert delta(after, before, name, route="unmatched", status="404") == 1
     routes = {dict(labels).get("route") for (metric, labels) in after if metric == name}
     assert not any(sid in str(r) or "not-a-uuid" in str(r) for r in routes)
+
+
+def test_stale_figures_are_cleaned_at_start_and_dead_workers_stop_counting(
+    mongo_uri: str, database_name: str, tmp_path: Path
+) -> None:
+    metrics_dir = str(tmp_path / "metrics")
+    env = {"WORKERS": "2", "METRICS_TOKEN": METRICS_TOKEN, "PROMETHEUS_MULTIPROC_DIR": metrics_dir}
+    first = LiveServer(mongo_uri, database_name, **env).start()
+    try:
+        ws = first.connect()
+        send_frames(ws, [envelope(make_frame(new_session_id(), i)) for i in range(3)])
+        ws.close()
+        assert value(scrape(first), "nevr_events_frames_total", outcome="stored") == 3
+    finally:
+        first.stop()
+
+    second = LiveServer(mongo_uri, database_name, **env).start()
+    try:
+        # The same directory: the first run's files were removed at start.
+        assert value(scrape(second), "nevr_events_frames_total", outcome="stored") == 0
+        node = f"doomed-{uuid.uuid4().hex[:8]}"
+        held = second.connect(headers=[f"X-Node-ID: {node}"])
+        assert wait_until(lambda: node in stream_pids(second))
+        assert wait_until(lambda: value(scrape(second), "nevr_events_streams_active") == 1)
+        os.kill(stream_pids(second)[node], signal.SIGKILL)  # the worker dies mid-stream
+        # mark_process_dead drops the dead worker's live gauge: no ghost stream stays.
+        assert wait_until(lambda: value(scrape(second), "nevr_events_streams_active") == 0)
+        held.close()
+        # Let the replacement worker finish booting: a worker told to stop while it
+        # boots waits out the graceful timeout (a gunicorn start-up race, not ours).
+        assert wait_until(lambda: second.logs().count("nevr-events ready") == 3)
+    finally:
+        second.stop()
