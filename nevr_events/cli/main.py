@@ -80,7 +80,8 @@ def serve(dev: bool, local_db: bool, **flags: str | None) -> None:
         _serve_with_local_db(env)
         return
     assert settings is not None
-    click.echo(f"database {settings.safe_mongo_uri}, listening on {settings.bind}", err=True)
+    if settings.log_format != "json":  # with JSON logs every line must be JSON: gunicorn says it
+        click.echo(f"database {settings.safe_mongo_uri}, listening on {settings.bind}", err=True)
     os.execvpe(sys.executable, _gunicorn_argv(), env)
 
 

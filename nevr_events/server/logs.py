@@ -64,6 +64,9 @@ class GunicornLogger(GunicornBaseLogger):
         if self.json:
             for handler in [*self.error_log.handlers, *self.access_log.handlers]:
                 handler.setFormatter(JsonFormatter())
+            # Python's warnings would otherwise print plain lines to stderr.
+            logging.captureWarnings(True)
+            logging.getLogger("py.warnings").handlers = list(self.error_log.handlers)
 
     def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
         if not self.json:
