@@ -212,8 +212,8 @@ class StreamSession:
             if item is _END:
                 return
             reply = self._finish(*item) if isinstance(item, tuple) else item
+            received = self._received.popleft() if self._received else time.monotonic()
             if self.metrics is not None:
-                received = self._received.popleft() if self._received else time.monotonic()
                 self.metrics.replied(reply, time.monotonic() - received)
             if connected:
                 try:
