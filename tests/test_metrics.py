@@ -8,6 +8,7 @@ import re
 import signal
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,11 @@ import requests
 import websocket
 from prometheus_client.parser import text_string_to_metric_families
 
+from nevr_events import Settings, create_app
+from nevr_events.server.devdb import free_port
+from nevr_events.server.stream import build_document
 from tests.support import (
+    SECRET,
     LiveServer,
     envelope,
     make_frame,
@@ -192,3 +197,36 @@ def test_stale_figures_are_cleaned_at_start_and_dead_workers_stop_counting(
         assert wait_until(lambda: second.logs().count("nevr-events ready") == 3)
     finally:
         second.stop()
+
+
+def test_store_errors_and_batches_are_counted_by_the_writer(database_name: str) -> None:
+    # A real driver against a port where no database listens: every write fails.
+    dead = f"mongodb://127.0.0.1:{free_port()}"
+    settings = Settings(
+        mongo_uri=dead, database_name=database_name, jwt_secret=SECRET, mongo_timeout=0.3
+    )
+    app = create_app(settings)
+    try:
+        runtime = app.extensions["nevr_events.runtime"]
+        metrics = app.extensions["nevr_events.metrics"]
+        document = build_document(
+            make_frame(new_session_id(), 0),
+            session_id=new_session_id(upper=False),
+            user_id="u",
+            node="n",
+            received=datetime.now(UTC),
+        )
+        outcome = runtime.writer.submit(document).get(timeout=30)
+        assert outcome.status == "error"
+        text = metrics.render().decode()
+        samples = {
+            (s.name, frozenset(s.labels.items())): s.value
+            for family in text_string_to_metric_families(text)
+            for s in family.samples
+        }
+        assert value(samples, "nevr_events_store_errors_total") >= 1
+        assert value(samples, "nevr_events_batch_size_count") == 1
+        assert value(samples, "nevr_events_batch_size_sum") == 1
+    finally:
+        runtime.writer.close(timeout=5)
+        app.extensions["nevr_events.server.store"].close()
