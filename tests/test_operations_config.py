@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -92,3 +95,16 @@ def test_every_new_setting_has_a_variable_a_readme_row_and_a_flag() -> None:
         assert re.search(rf"^\| `{variable}` \|", readme, re.MULTILINE), variable
         if attr != "metrics_token":  # a secret stays off the command line, like JWT_SECRET
             assert attr in SERVE_FLAGS, attr
+
+
+def test_serve_under_auth_none_does_not_ask_for_a_secret() -> None:
+    clean = {k: v for k, v in os.environ.items() if k not in ("JWT_SECRET", "MONGO_URI")}
+    result = subprocess.run(
+        [sys.executable, "-m", "nevr_events.cli.main", "serve", "--auth", "none"],
+        env={**clean, "SERVER_ADDRESS": "nowhere"},  # stops start-up right after the check
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "SERVER_ADDRESS" in result.stderr and "JWT_SECRET" not in result.stderr
