@@ -94,7 +94,7 @@ class Settings:
     ping_interval: float = 25.0
     workers: int = 1
     log_level: str = "info"
-    # Operations and hardening (see README, "Operations").
+    # Operations and hardening (see docs/operations.md).
     auth: str = "jwt"  # "none": no token needed, for closed networks only
     metrics_token: str = field(default="", repr=False)
     log_format: str = "text"
@@ -128,6 +128,10 @@ class Settings:
                 "(e.g. `export JWT_SECRET=$(openssl rand -hex 32)`), or run "
                 "`nevr-events serve --dev` for an ephemeral secret and a ready token"
             )
+        if self.auth not in ("jwt", "none"):
+            raise ConfigError(f"AUTH={self.auth!r}: expected jwt or none")
+        if self.log_format not in ("text", "json"):
+            raise ConfigError(f"LOG_FORMAT={self.log_format!r}: expected text or json")
         if self.jwt_secret and len(self.jwt_secret) < 32:
             raise ConfigError(
                 "JWT_SECRET is too short: use at least 32 characters (HS256 needs a 256-bit key)"
