@@ -15,7 +15,15 @@ import requests
 import websocket
 
 from nevr_events.server.auth import mint_token
-from tests.support import SECRET, LiveServer, envelope, make_frame, new_session_id, send_frames
+from tests.support import (
+    SECRET,
+    LiveServer,
+    envelope,
+    make_frame,
+    new_session_id,
+    send_frames,
+    wait_until,
+)
 
 METRICS_TOKEN = "metrics-secret-" + uuid.uuid4().hex
 MONGO_PASSWORD = "mongo-password-" + uuid.uuid4().hex
@@ -120,6 +128,8 @@ def test_every_response_has_a_request_id(logged_server: LiveServer) -> None:
         response = requests.get(logged_server.url + path, timeout=10)
         ids.add(response.headers["X-Request-ID"])
     assert len(ids) == 3 and all(ids)
+    # Each access line, text or JSON, carries the id of its response.
+    assert wait_until(lambda: all(i in logged_server.logs() for i in ids))
     # A header that is not a plain short id is replaced, not echoed.
     odd = requests.get(
         logged_server.url + "/health", headers={"X-Request-ID": "a b\tc" + "d" * 300}, timeout=10

@@ -38,7 +38,7 @@ limit_request_field_size = _settings.max_header_bytes
 accesslog = "-"
 errorlog = "-"
 # %(U)s is the path without the query string: `?token=` never reaches the log.
-access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s" %({x-request-id}o)s'
 proc_name = "nevr-events"
 # Gunicorn 23+'s control socket is one per-user path shared by every instance;
 # nevr-events is managed with signals, so leave it off.
