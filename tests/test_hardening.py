@@ -11,6 +11,7 @@ import pytest
 import requests
 import websocket
 
+from nevr_events.client.framestream import FrameStream
 from tests.support import (
     LiveServer,
     envelope,
@@ -44,11 +45,15 @@ def open_server(mongo_uri: str, _databases: list[str]) -> Iterator[LiveServer]:
     live.stop()
 
 
-def streams_active(server: LiveServer) -> float:
+def metric(server: LiveServer, name: str) -> float:
     for line in requests.get(server.url + "/metrics", timeout=10).text.splitlines():
-        if line.startswith("nevr_events_streams_active "):
+        if line.startswith(name + " "):
             return float(line.split()[1])
     return 0.0
+
+
+def streams_active(server: LiveServer) -> float:
+    return metric(server, "nevr_events_streams_active")
 
 
 def test_go_agent_without_token_under_auth_none(open_server: LiveServer) -> None:
@@ -173,3 +178,16 @@ def test_oversize_header_is_refused_and_the_server_keeps_going(open_server: Live
     )
     assert response.status_code == 431  # gunicorn: Request Header Fields Too Large
     assert requests.get(open_server.url + "/health", timeout=10).status_code == 200
+
+
+def test_frame_stream_resends_rate_limited_frames(open_server: LiveServer) -> None:
+    sid = new_session_id()
+    limited_before = metric(open_server, "nevr_events_rate_limited_total")
+    with FrameStream(open_server.url) as stream:  # no token: AUTH=none
+        for i in range(8):
+            stream.send(make_frame(sid, i))  # at once: four times the 2 per second allowed
+        result = stream.flush(timeout=60)
+    assert (result.stored, result.rejected, result.lost, result.pending) == (8, 0, 0, 0)
+    stored = open_server.collection.distinct("frame_index", {"lobby_session_id": sid.lower()})
+    assert sorted(stored) == list(range(8))
+    assert metric(open_server, "nevr_events_rate_limited_total") > limited_before

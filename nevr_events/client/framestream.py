@@ -25,6 +25,9 @@ How it works
 * If no connection can be made for ``retry_for`` seconds, or the server refuses
   the token, the stream gives up: frames in the window are reported ``lost``
   and further ``send`` calls raise :class:`StreamError`.
+* A frame answered ``rate limited`` (the server's ``MAX_STREAM_HZ``) stays in
+  the window and is sent again after the reply's ``retry_after``, one at a
+  time, up to ``MAX_RATE_LIMITED`` times; only then is it counted ``rejected``.
 
 It uses ordinary threads (not gevent) and the ``websocket-client`` library.
 """
@@ -61,16 +64,20 @@ log = logging.getLogger(__name__)
 
 _MESSAGE_TOO_BIG = 1009
 _NORMAL = 1000
+RATE_LIMITED = "rate limited"
+#: Times one frame is re-sent after ``rate limited`` before it counts as rejected.
+MAX_RATE_LIMITED = 100
 
 
 class _Entry:
-    __slots__ = ("frame_index", "payload", "position", "tag")
+    __slots__ = ("frame_index", "limited", "payload", "position", "tag")
 
     def __init__(self, position: int, payload: str | bytes, frame_index: int | None, tag: Any):
         self.position = position
         self.payload = payload
         self.frame_index = frame_index
         self.tag = tag
+        self.limited = 0  # times answered "rate limited"
 
 
 class FrameStream:
@@ -130,6 +137,10 @@ class FrameStream:
         self._send_lock = threading.Lock()  # socket writes; taken before _cond, never inside
         self._wake = threading.Event()  # interrupts backoff sleeps on close
         self._pending: deque[_Entry] = deque()
+        # Answered "rate limited", waiting for their re-send (still in the window).
+        self._limited: deque[_Entry] = deque()
+        self._retry_timer: threading.Timer | None = None
+        self._retry_after = 0.0
         self._ws: websocket.WebSocket | None = None
         self._closing = False
         self._closed = False
@@ -167,7 +178,7 @@ class FrameStream:
         while True:
             with self._cond:
                 if not self._cond.wait_for(
-                    lambda: len(self._pending) < self.max_in_flight or self._stopped(),
+                    lambda: self._in_window() < self.max_in_flight or self._stopped(),
                     None if deadline is None else max(0.0, deadline - time.monotonic()),
                 ):
                     raise StreamError(
@@ -178,7 +189,7 @@ class FrameStream:
             with self._send_lock:
                 with self._cond:
                     self._raise_if_stopped()
-                    if len(self._pending) >= self.max_in_flight:
+                    if self._in_window() >= self.max_in_flight:
                         continue  # another producer took the slot
                     entry = _Entry(self._sent, payload, frame_index, tag)
                     self._sent += 1
@@ -199,7 +210,7 @@ class FrameStream:
         counts the frames still waiting. The stream stays open.
         """
         with self._cond:
-            self._cond.wait_for(lambda: not self._pending or self._failure is not None, timeout)
+            self._cond.wait_for(lambda: not self._in_window() or self._failure is not None, timeout)
             return self._result()
 
     def stats(self) -> StreamResult:
@@ -210,7 +221,7 @@ class FrameStream:
     @property
     def in_flight(self) -> int:
         with self._cond:
-            return len(self._pending)
+            return self._in_window()
 
     @property
     def error(self) -> StreamError | None:
@@ -327,6 +338,8 @@ class FrameStream:
                 log.warning("reply without a frame waiting for it: %r", reply)
                 return
             entry = self._pending.popleft()
+            if self._rate_limited(entry, reply):
+                return
             if reply.get("success") is True:
                 if reply.get("skipped"):
                     self._skipped += 1
@@ -341,6 +354,47 @@ class FrameStream:
                     reason = str(reply.get("error") or "rejected")
                     self._rejections.append(FrameProblem(entry.position, index, reason, entry.tag))
             self._cond.notify_all()
+
+    def _rate_limited(self, entry: _Entry, reply: dict[str, Any]) -> bool:
+        """Queue a frame answered "rate limited" for a re-send (with _cond held)."""
+        retry_after = reply.get("retry_after")
+        if reply.get("error") != RATE_LIMITED or not isinstance(retry_after, int | float):
+            return False
+        entry.limited += 1
+        if entry.limited > MAX_RATE_LIMITED:
+            return False  # counted as rejected, with the server's reason
+        self._limited.append(entry)
+        self._retry_after = min(max(float(retry_after), 0.001), 60.0)
+        self._schedule_resend()
+        return True
+
+    def _schedule_resend(self) -> None:
+        if self._retry_timer is None and self._limited and not self._stopped():
+            self._retry_timer = threading.Timer(self._retry_after, self._resend_limited)
+            self._retry_timer.daemon = True
+            self._retry_timer.start()
+
+    def _resend_limited(self) -> None:
+        """Timer thread: send the oldest rate-limited frame again, then wait again.
+
+        One per ``retry_after`` matches the server's rate: sending them all at
+        once would only have most of them refused again.
+        """
+        with self._send_lock:
+            with self._cond:
+                self._retry_timer = None
+                if self._stopped() or not self._limited:
+                    return
+                entry = self._limited.popleft()
+                self._pending.append(entry)  # on the wire after everything sent so far
+                ws = self._ws
+                self._schedule_resend()
+            if ws is not None:  # else the reconnect re-sends the whole window
+                try:
+                    _write(ws, entry.payload)
+                except (websocket.WebSocketException, OSError) as exc:
+                    log.info("stream write failed (%s); will reconnect and re-send", exc)
+                    _abort(ws)
 
     def _reconnect(
         self, delay: float, trouble_since: float
@@ -436,7 +490,15 @@ class FrameStream:
             self._lose_pending(error.message)
             self._cond.notify_all()
 
+    def _in_window(self) -> int:
+        return len(self._pending) + len(self._limited)
+
     def _lose_pending(self, reason: str) -> None:
+        if self._retry_timer is not None:
+            self._retry_timer.cancel()
+            self._retry_timer = None
+        self._pending.extend(self._limited)
+        self._limited.clear()
         while self._pending:
             entry = self._pending.popleft()
             self._lost += 1
@@ -453,7 +515,7 @@ class FrameStream:
             skipped=self._skipped,
             rejected=self._rejected,
             lost=self._lost,
-            pending=len(self._pending),
+            pending=self._in_window(),
             reconnects=self._reconnects,
             rejections=tuple(self._rejections),
             losses=tuple(self._losses),
