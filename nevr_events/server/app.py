@@ -12,6 +12,9 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from nevr_events.server import graphql, health, lifecycle, reads, store, stream
 from nevr_events.server.config import Settings
+from nevr_events.server.live import init_app as init_live_hub
+from nevr_events.server.live_ws import bp as live_bp
+from nevr_events.server.matches import bp as matches_bp
 from nevr_events.wire.fastframe import FastFrameValidator
 from nevr_events.wire.frames import FrameValidator
 
@@ -47,11 +50,14 @@ def create_app(
     app.extensions["nevr_events.validator"] = validator or FastFrameValidator()
     event_store = store.init_app(app, event_store)
     lifecycle.init_app(app, event_store)
+    init_live_hub(app, event_store)
 
     app.register_blueprint(health.bp)
     app.register_blueprint(reads.bp)
     app.register_blueprint(stream.bp)
     app.register_blueprint(graphql.bp)
+    app.register_blueprint(live_bp)
+    app.register_blueprint(matches_bp)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
     log.info(

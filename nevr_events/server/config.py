@@ -88,6 +88,12 @@ class Settings:
     ping_interval: float = 25.0
     workers: int = 1
     log_level: str = "info"
+    # Live view: a session is live while a frame arrived within this window.
+    live_window: float = 30.0
+    # Highest frame rate a live subscriber may ask for.
+    max_subscriber_fps: int = 60
+    # Live subscribers per worker; more are refused with 503.
+    max_subscribers: int = 200
 
     @property
     def bind(self) -> str:
@@ -169,4 +175,7 @@ ENV_VARS: dict[str, tuple[str, object]] = {
     "ping_interval": ("PING_INTERVAL", parse_duration),
     "workers": ("WORKERS", parse_positive_int),
     "log_level": ("LOG_LEVEL", _level),
+    "live_window": ("LIVE_WINDOW", parse_duration),
+    "max_subscriber_fps": ("MAX_SUBSCRIBER_FPS", parse_positive_int),
+    "max_subscribers": ("MAX_SUBSCRIBERS", parse_positive_int),
 }

@@ -26,6 +26,7 @@ from pymongo.errors import BulkWriteError, OperationFailure, PyMongoError
 
 from nevr_events.exceptions import StoreUnavailable
 from nevr_events.server.config import Settings
+from nevr_events.server.matchstore import MongoMatchQueries
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +128,17 @@ class EventStore(Protocol):
         with_frame: bool = True,
     ) -> list[dict[str, Any]]: ...
 
+    # Live view and match list (implemented in nevr_events.server.matchstore).
+    def active_sessions(self, since: datetime) -> list[str]: ...
+
+    def last_arrival(self, session_id: str) -> datetime | None: ...
+
+    def event_type_counts(self, session_id: str) -> dict[str, int]: ...
+
+    def recent_sessions(
+        self, *, limit: int, before: tuple[datetime, str] | None = None
+    ) -> list[dict[str, Any]]: ...
+
     def close(self) -> None: ...
 
 
@@ -164,7 +176,7 @@ INDEXES = (
 SESSION_ORDER = [("timestamp", pymongo.ASCENDING), ("_id", pymongo.ASCENDING)]
 
 
-class MongoEventStore:
+class MongoEventStore(MongoMatchQueries):
     """EventStore on pymongo; one client (and connection pool) per process."""
 
     def __init__(self, settings: Settings, *, read_batch_size: int = 100) -> None:

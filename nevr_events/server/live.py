@@ -1,0 +1,188 @@
+"""The live hub of one worker: follows the store and fans frames out to subscribers.
+
+Frames reach the store from any worker of any instance, so the hub does not
+listen inside its process: one greenlet per worker polls the store a few times
+a second (``StoreFollower``: arrival order, look-back for late commits, each
+frame once) for every session that has a subscriber here, and hands each new
+frame, encoded once, to that session's subscribers. Each subscriber has a
+bounded queue that drops its oldest frame when full, so a slow subscriber
+misses frames but never slows ingest or grows memory. The greenlet runs only
+while the worker has subscribers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import gevent
+import orjson
+from bson import ObjectId
+from flask import Flask, current_app
+from gevent.event import Event
+from pymongo.errors import PyMongoError
+
+from nevr_events.exceptions import StoreUnavailable
+from nevr_events.server.follow import StoreFollower
+from nevr_events.server.store import EventStore
+
+log = logging.getLogger(__name__)
+
+# How often the hub asks the store for new frames (the main part of the
+# acknowledgement-to-delivery delay).
+POLL_INTERVAL = 0.2
+# Commits landing up to this late (behind a newer arrival) are still delivered.
+LOOKBACK = 5.0
+# Frames a subscriber may have waiting before the oldest is dropped (~4 s at 30 Hz).
+QUEUE_FRAMES = 128
+
+
+class HubFull(Exception):
+    """The worker already serves ``MAX_SUBSCRIBERS`` subscribers."""
+
+
+@dataclass(frozen=True, slots=True)
+class LiveFrame:
+    """One stored frame, ready to send: its JSON message is encoded once for everyone."""
+
+    id: ObjectId
+    timestamp: datetime
+    received: datetime
+    message: str
+
+
+def frame_message(document: dict[str, Any]) -> LiveFrame:
+    """The ``{"type": "frame", "payload": <stored frame>}`` message of a stored document."""
+    stamp = document["timestamp"]
+    body = {
+        "type": "frame",
+        "payload": document.get("frame") or {},
+        "id": str(document["_id"]),
+        "user_id": document.get("user_id"),
+        "timestamp": stamp,
+    }
+    message = orjson.dumps(body, default=str, option=orjson.OPT_UTC_Z).decode()
+    received = document.get("created_at") or document["_id"].generation_time
+    return LiveFrame(document["_id"], stamp, received, message)
+
+
+class Subscription:
+    """One subscriber's live feed: a bounded queue (oldest dropped) and a wake-up."""
+
+    def __init__(self, session_id: str, queue_frames: int = QUEUE_FRAMES) -> None:
+        self.session_id = session_id
+        self.created = datetime.now(UTC)
+        self.queue: deque[LiveFrame] = deque(maxlen=queue_frames)
+        self.wakeup = Event()
+        self.dropped = 0
+
+    def push(self, frame: LiveFrame) -> None:
+        if len(self.queue) == self.queue.maxlen:
+            self.dropped += 1  # deque drops the oldest on append
+        self.queue.append(frame)
+        self.wakeup.set()
+
+
+class LiveHub:
+    """Per-worker registry of subscriptions and the greenlet that feeds them."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        *,
+        max_subscribers: int,
+        poll_interval: float = POLL_INTERVAL,
+        lookback: float = LOOKBACK,
+        queue_frames: int = QUEUE_FRAMES,
+    ) -> None:
+        self.store = store
+        self.max_subscribers = max_subscribers
+        self.poll_interval = poll_interval
+        self.lookback = lookback
+        self.queue_frames = queue_frames
+        self._subscriptions: dict[str, set[Subscription]] = {}
+        self._followers: dict[str, StoreFollower] = {}
+        # Session id -> receive time of the newest frame the hub has seen.
+        self._activity: dict[str, datetime] = {}
+        self._greenlet: gevent.Greenlet | None = None
+        self._warned = False
+
+    # -- registry ----------------------------------------------------------------------------
+
+    def subscribe(self, session_id: str) -> Subscription:
+        if self.total() >= self.max_subscribers:
+            raise HubFull(f"this worker already serves {self.max_subscribers} live subscribers")
+        subscription = Subscription(session_id, self.queue_frames)
+        self._subscriptions.setdefault(session_id, set()).add(subscription)
+        if session_id not in self._followers:
+            # Starting a look-back early makes commits that were in flight when
+            # the subscriber arrived land in its queue (it de-duplicates by _id).
+            self._followers[session_id] = StoreFollower(
+                self.store,
+                start=datetime.fromtimestamp(datetime.now(UTC).timestamp() - self.lookback, UTC),
+                lookback=self.lookback,
+                session_id=session_id,
+            )
+        if self._greenlet is None or self._greenlet.dead:
+            self._greenlet = gevent.spawn(self._run)
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        subscribers = self._subscriptions.get(subscription.session_id)
+        if subscribers is None:
+            return
+        subscribers.discard(subscription)
+        if not subscribers:
+            del self._subscriptions[subscription.session_id]
+            self._followers.pop(subscription.session_id, None)
+            self._activity.pop(subscription.session_id, None)
+
+    def total(self) -> int:
+        return sum(len(s) for s in self._subscriptions.values())
+
+    def count(self, session_id: str) -> int:
+        return len(self._subscriptions.get(session_id, ()))
+
+    def activity(self, session_id: str) -> datetime | None:
+        """Receive time of the newest frame of the session seen while following it."""
+        return self._activity.get(session_id)
+
+    # -- following ---------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while self._subscriptions:
+            for session_id, follower in list(self._followers.items()):
+                self._poll(session_id, follower)
+            gevent.sleep(self.poll_interval)
+
+    def _poll(self, session_id: str, follower: StoreFollower) -> None:
+        try:
+            documents = follower.poll()
+        except (PyMongoError, StoreUnavailable) as exc:
+            if not self._warned:
+                log.warning("live view: cannot read new frames: %s", type(exc).__name__)
+                self._warned = True
+            return
+        self._warned = False
+        if not documents:
+            return
+        frames = [frame_message(document) for document in documents]
+        newest = max(frame.received for frame in frames)
+        self._activity[session_id] = max(self._activity.get(session_id, newest), newest)
+        for subscription in list(self._subscriptions.get(session_id, ())):
+            for frame in frames:
+                subscription.push(frame)
+
+
+def init_app(app: Flask, store: EventStore) -> LiveHub:
+    settings = app.config["SETTINGS"]
+    hub = LiveHub(store, max_subscribers=settings.max_subscribers)
+    app.extensions["nevr_events.live"] = hub
+    return hub
+
+
+def get_hub() -> LiveHub:
+    return current_app.extensions["nevr_events.live"]

@@ -1,0 +1,389 @@
+"""The live view: list live sessions, and watch one over a WebSocket.
+
+``GET /api/v3/stream`` lists the sessions that received a frame within
+``LIVE_WINDOW`` (asked of the store, so any worker or instance counts);
+``GET /api/v3/stream/{id}/info`` describes one; ``WS /api/v3/stream/{id}``
+sends its frames as they are stored, with pause, play, frame rate and seek.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import gevent
+import orjson
+from flask import Blueprint, Response, current_app, request
+from flask_sock import Sock
+from pymongo.errors import PyMongoError
+from simple_websocket import ConnectionClosed
+from werkzeug.exceptions import BadRequest, NotFound, ServiceUnavailable
+
+from nevr_events.exceptions import InvalidSessionId, StoreUnavailable
+from nevr_events.server import auth
+from nevr_events.server.lifecycle import get_runtime
+from nevr_events.server.live import (
+    LOOKBACK,
+    HubFull,
+    LiveFrame,
+    LiveHub,
+    Subscription,
+    frame_message,
+    get_hub,
+)
+from nevr_events.server.store import EventStore, PageCursor, get_store
+from nevr_events.wire.frames import canonical_session_id
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("live", __name__)
+sock = Sock()
+bp.before_request(auth.authenticate)
+
+DEFAULT_FPS = 30
+GOING_AWAY = 1001
+# Frames read from the store per query while replaying.
+REPLAY_PAGE = 100
+# Longest pause of an idle subscriber between looks at its queue and its socket.
+_IDLE = 0.05
+# A frame closer than this share of 1/fps to the last one sent is skipped.
+_SPACING = 0.75
+
+
+def _match_id(raw: str) -> str:
+    try:
+        return canonical_session_id(raw)
+    except InvalidSessionId as exc:
+        raise BadRequest(str(exc)) from None
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    data = orjson.dumps(body, default=str, option=orjson.OPT_UTC_Z)
+    return Response(data, status=status, mimetype="application/json")
+
+
+@bp.get("/api/v3/stream")
+def list_streams() -> Response:
+    """Sessions that received a frame within ``LIVE_WINDOW``, from any worker or instance."""
+    settings = current_app.config["SETTINGS"]
+    store, hub = get_store(), get_hub()
+    since = datetime.now(UTC) - timedelta(seconds=settings.live_window)
+    summaries = store.session_summaries(store.active_sessions(since))
+    streams = [
+        {
+            "match_id": sid,
+            "subscribers": hub.count(sid),
+            "frames": summary["frame_count"],
+            "start_time": summary.get("first_timestamp"),
+            "last_frame_at": summary.get("updated_at"),
+        }
+        for sid, summary in sorted(summaries.items())
+    ]
+    return _json({"streams": streams})
+
+
+@bp.get("/api/v3/stream/<match_id>/info")
+def stream_info(match_id: str) -> Response:
+    sid = _match_id(match_id)
+    settings = current_app.config["SETTINGS"]
+    store = get_store()
+    summary = store.session_summaries([sid]).get(sid)
+    if summary is None:
+        raise NotFound(f"unknown match: {sid}")
+    arrivals = [t for t in (summary.get("updated_at"), store.last_arrival(sid)) if t]
+    last = max(arrivals) if arrivals else None
+    live = last is not None and last >= datetime.now(UTC) - timedelta(seconds=settings.live_window)
+    return _json(
+        {
+            "match_id": sid,
+            "status": "live" if live else "completed",
+            "frames": summary["frame_count"],
+            "subscribers": get_hub().count(sid),
+            "start_time": summary.get("first_timestamp"),
+            "last_frame_at": last,
+        }
+    )
+
+
+def _parse_fps(raw: str | None, ceiling: int) -> int:
+    if raw is None or raw == "":
+        return min(DEFAULT_FPS, ceiling)
+    try:
+        fps = int(raw)
+    except ValueError:
+        fps = 0
+    if fps <= 0:
+        raise BadRequest(f"fps must be a positive whole number, got {raw!r}")
+    return min(fps, ceiling)
+
+
+@bp.before_request
+def _check_watch() -> None:
+    """Refuse a bad or surplus subscription before the upgrade, with a JSON answer."""
+    if request.endpoint != "live.watch" or request.method == "OPTIONS":
+        return
+    _match_id((request.view_args or {}).get("match_id", ""))
+    _parse_fps(request.args.get("fps"), current_app.config["SETTINGS"].max_subscriber_fps)
+    if request.args.get("from", "start") != "start":
+        raise BadRequest("from must be `start` (or left out to start live)")
+    hub = get_hub()
+    if hub.total() >= hub.max_subscribers:
+        raise ServiceUnavailable(
+            f"this worker already serves {hub.max_subscribers} live subscribers; try again later"
+        )
+
+
+@sock.route("/api/v3/stream/<match_id>", bp=bp)
+def watch(ws: Any, match_id: str) -> None:
+    settings = current_app.config["SETTINGS"]
+    hub = get_hub()
+    try:
+        subscription = hub.subscribe(canonical_session_id(match_id))
+    except HubFull as exc:  # filled up between the check and the upgrade
+        ws.close(1013, str(exc))
+        return
+    spectator = Spectator(
+        ws,
+        hub=hub,
+        subscription=subscription,
+        store=get_store(),
+        fps=_parse_fps(request.args.get("fps"), settings.max_subscriber_fps),
+        max_fps=settings.max_subscriber_fps,
+        live_window=settings.live_window,
+        stopping=get_runtime().stopping,
+    )
+    log.info("live subscriber joined match=%s", subscription.session_id)
+    try:
+        spectator.run(from_start=request.args.get("from") == "start")
+    finally:
+        hub.unsubscribe(subscription)
+        log.info(
+            "live subscriber left match=%s sent=%d dropped=%d",
+            subscription.session_id,
+            spectator.sent,
+            subscription.dropped,
+        )
+
+
+class ControlError(ValueError):
+    """A client message that cannot be obeyed; answered with an error message."""
+
+
+class Spectator:
+    """One subscriber: replays from the store on request, then follows its live queue."""
+
+    def __init__(
+        self,
+        ws: Any,
+        *,
+        hub: LiveHub,
+        subscription: Subscription,
+        store: EventStore,
+        fps: int,
+        max_fps: int,
+        live_window: float,
+        stopping: Any,
+    ) -> None:
+        self.ws = ws
+        self.hub = hub
+        self.subscription = subscription
+        self.session_id = subscription.session_id
+        self.store = store
+        self.fps = fps
+        self.max_fps = max_fps
+        self.live_window = timedelta(seconds=live_window)
+        self.stopping = stopping
+        self.paused = False
+        self.sent = 0
+        # Frames of the queue received before this moment predate the subscription.
+        self._live_after: datetime | None = subscription.created - timedelta(seconds=1)
+        self._replay: Iterator[dict[str, Any]] | None = None
+        # Ids sent by the current replay that its live queue may hold too.
+        self._replayed: set[Any] = set()
+        self._replay_horizon = subscription.created
+        self._held: LiveFrame | None = None
+        self._last_sent_at: float | None = None  # frame time (s) of the last frame sent
+        self._tokens = float(fps)
+        self._refilled = time.monotonic()
+        self._last_arrival = subscription.created
+
+    # -- main loop ---------------------------------------------------------------------------
+
+    def run(self, *, from_start: bool = False) -> None:
+        with contextlib.suppress(PyMongoError, StoreUnavailable):
+            self._last_arrival = self.store.last_arrival(self.session_id) or self._last_arrival
+        if from_start:
+            self._seek(0)
+        try:
+            while True:
+                if self.stopping.is_set():
+                    self._end("server shutting down", GOING_AWAY)
+                    return
+                self._read_messages()
+                if self.paused:
+                    gevent.sleep(_IDLE)
+                    continue
+                frame = self._next_frame()
+                if frame is None:
+                    if self._quiet():
+                        self._end("session ended: no frame within LIVE_WINDOW", 1000)
+                        return
+                    self.subscription.wakeup.clear()
+                    self.subscription.wakeup.wait(_IDLE)
+                    continue
+                wait = self._take_token()
+                if wait > 0:
+                    self._held = frame
+                    gevent.sleep(min(wait, _IDLE))
+                    continue
+                self.ws.send(frame.message)
+                self.sent += 1
+        except ConnectionClosed:
+            return
+
+    def _end(self, reason: str, code: int) -> None:
+        message = {"type": "end", "payload": {"reason": reason}}
+        self.ws.send(orjson.dumps(message).decode())
+        self.ws.close(code, reason)
+
+    def _quiet(self) -> bool:
+        last = max(self._last_arrival, self.hub.activity(self.session_id) or self._last_arrival)
+        return datetime.now(UTC) - last > self.live_window
+
+    def _take_token(self) -> float:
+        """Seconds to wait before the next frame may go (0: send now, token taken)."""
+        now = time.monotonic()
+        self._tokens = min(float(self.fps), self._tokens + (now - self._refilled) * self.fps)
+        self._refilled = now
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return 0.0
+        return (1 - self._tokens) / self.fps
+
+    # -- frames ------------------------------------------------------------------------------
+
+    def _next_frame(self) -> LiveFrame | None:
+        """The next frame to send (replay first, then the live queue), downsampled."""
+        if self._held is not None:
+            frame, self._held = self._held, None
+            return frame
+        while True:
+            frame = self._next_replayed() if self._replay is not None else None
+            if frame is None:
+                frame = self._next_live()
+            if frame is None or self._keep(frame):
+                return frame
+
+    def _next_replayed(self) -> LiveFrame | None:
+        assert self._replay is not None
+        try:
+            document = next(self._replay)
+        except StopIteration:
+            self._replay = None  # caught up with the store: go on with the live queue
+            return None
+        except (PyMongoError, StoreUnavailable) as exc:
+            self._replay = None
+            self._error(f"replay stopped, the database did not answer: {type(exc).__name__}")
+            return None
+        frame = frame_message(document)
+        if frame.id.generation_time >= self._replay_horizon:
+            self._replayed.add(frame.id)
+        return frame
+
+    def _next_live(self) -> LiveFrame | None:
+        queue = self.subscription.queue
+        while queue:
+            frame = queue.popleft()
+            if frame.id in self._replayed:
+                continue
+            if self._live_after is not None and frame.received < self._live_after:
+                continue
+            self._last_arrival = max(self._last_arrival, frame.received)
+            return frame
+        return None
+
+    def _keep(self, frame: LiveFrame) -> bool:
+        """Downsample evenly by frame time: skip frames closer than ~1/fps to the last sent."""
+        stamp = frame.timestamp.timestamp()
+        last = self._last_sent_at
+        if last is not None and last <= stamp < last + _SPACING / self.fps:
+            return False
+        self._last_sent_at = stamp
+        return True
+
+    def _seek(self, position: int) -> None:
+        """Replay from the ``position``-th stored frame (0-based), then carry on live."""
+        self.subscription.queue.clear()
+        self._held = None
+        self._last_sent_at = None
+        self._live_after = None
+        self._replayed = set()
+        # Frames in the live queue from now on arrived at most LOOKBACK before now.
+        now = datetime.now(UTC)
+        self._replay_horizon = now - timedelta(seconds=2 * LOOKBACK)
+        self._replay = self._replay_documents(position)
+
+    def _replay_documents(self, position: int) -> Iterator[dict[str, Any]]:
+        page = self.store.page_window(self.session_id, limit=REPLAY_PAGE, offset=position)
+        while page:
+            yield from page
+            if len(page) < REPLAY_PAGE:
+                return
+            after = PageCursor.after(page[-1])
+            page = self.store.page(self.session_id, limit=REPLAY_PAGE, after=after)
+
+    # -- client messages ---------------------------------------------------------------------
+
+    def _read_messages(self) -> None:
+        for _ in range(16):  # a bounded share of each turn
+            message = self.ws.receive(timeout=0)
+            if message is None:
+                return
+            try:
+                self._obey(message)
+            except ControlError as exc:
+                self._error(str(exc))
+
+    def _error(self, text: str) -> None:
+        self.ws.send(orjson.dumps({"type": "error", "payload": {"error": text}}).decode())
+
+    def _obey(self, message: str | bytes) -> None:
+        try:
+            data = orjson.loads(message)
+        except orjson.JSONDecodeError:
+            raise ControlError("message is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise ControlError("message must be a JSON object with `type` and `payload`")
+        kind, payload = data.get("type"), data.get("payload")
+        if not isinstance(payload, dict):
+            raise ControlError("`payload` must be a JSON object")
+        if kind == "control":
+            self._control(payload)
+        elif kind == "seek":
+            frame = payload.get("frame")
+            if type(frame) is not int or frame < 0:
+                raise ControlError("seek needs `frame`: a whole number >= 0")
+            self._seek(frame)
+        else:
+            raise ControlError(f"unknown message type {kind!r}: expected `control` or `seek`")
+
+    def _control(self, payload: dict[str, Any]) -> None:
+        command = payload.get("command")
+        if command == "pause":
+            self.paused = True
+        elif command == "play":
+            self.paused = False
+        elif command == "framerate":
+            fps = payload.get("framerate")
+            if type(fps) is not int or fps <= 0:
+                raise ControlError("framerate needs `framerate`: a whole number > 0")
+            self.fps = min(fps, self.max_fps)
+            self._tokens = min(self._tokens, float(self.fps))
+        else:
+            raise ControlError(
+                f"unknown command {command!r}: expected `pause`, `play` or `framerate`"
+            )
