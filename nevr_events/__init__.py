@@ -36,6 +36,9 @@ _EXPORTS = {
     "SessionEvents": "nevr_events.client.http",
     "EventPage": "nevr_events.client.http",
     "Health": "nevr_events.client.http",
+    "Match": "nevr_events.client.live",
+    "MatchPage": "nevr_events.client.live",
+    "WatchedFrame": "nevr_events.client.live",
     "FrameStream": "nevr_events.client.framestream",
     "StreamResult": "nevr_events.client.framewire",
     "FrameProblem": "nevr_events.client.framewire",
@@ -54,6 +57,8 @@ __all__ = [
     "Health",
     "InvalidFrame",
     "InvalidSessionId",
+    "Match",
+    "MatchPage",
     "NevrEventsError",
     "NotFound",
     "ServerError",
@@ -65,6 +70,7 @@ __all__ = [
     "StreamResult",
     "TransportError",
     "Unauthorized",
+    "WatchedFrame",
     "create_app",
 ]
 
@@ -72,6 +78,7 @@ if TYPE_CHECKING:
     from nevr_events.client.framestream import FrameStream
     from nevr_events.client.framewire import FrameProblem, StreamResult
     from nevr_events.client.http import Client, EventPage, Health, SessionEvent, SessionEvents
+    from nevr_events.client.live import Match, MatchPage, WatchedFrame
     from nevr_events.exceptions import (
         AuthError,
         BadRequest,

@@ -12,6 +12,7 @@ import sys
 import click
 
 from nevr_events.cli.client_commands import CLIENT_COMMANDS
+from nevr_events.cli.live_commands import LIVE_COMMANDS
 from nevr_events.exceptions import ConfigError
 from nevr_events.server.auth import mint_token
 from nevr_events.server.config import ENV_VARS, Settings, parse_duration
@@ -129,6 +130,8 @@ def token(sub: str, ttl: str, secret: str) -> None:
 
 
 for _command in CLIENT_COMMANDS:  # health, events, stream
+    main.add_command(_command)
+for _command in LIVE_COMMANDS:  # watch, matches
     main.add_command(_command)
 
 
