@@ -117,7 +117,9 @@ def matches_download(
         bar = tqdm(unit="B", unit_scale=True, file=sys.stderr, desc=path, dynamic_ncols=True)
     try:
         with Client(url, token=token) as client:
-            size = client.download(match_id, path, format=fmt, on_chunk=bar.update if bar else None)
+            size = client.download(
+                match_id, path, format=fmt, on_chunk=bar.update if bar is not None else None
+            )
     except ClientError as exc:
         _fail(str(exc))
         return

@@ -40,6 +40,18 @@ LOOKBACK = 5.0
 QUEUE_FRAMES = 128
 
 
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        utc = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+        return utc.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return str(value)  # ObjectId
+
+
+def to_json(value: Any) -> bytes:
+    """JSON of the live and matches APIs: datetimes as RFC 3339 UTC to the millisecond."""
+    return orjson.dumps(value, default=_json_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+
+
 class HubFull(Exception):
     """The worker already serves ``MAX_SUBSCRIBERS`` subscribers."""
 
@@ -64,7 +76,7 @@ def frame_message(document: dict[str, Any]) -> LiveFrame:
         "user_id": document.get("user_id"),
         "timestamp": stamp,
     }
-    message = orjson.dumps(body, default=str, option=orjson.OPT_UTC_Z).decode()
+    message = to_json(body).decode()
     received = document.get("created_at") or document["_id"].generation_time
     return LiveFrame(document["_id"], stamp, received, message)
 

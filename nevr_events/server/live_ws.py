@@ -34,6 +34,7 @@ from nevr_events.server.live import (
     Subscription,
     frame_message,
     get_hub,
+    to_json,
 )
 from nevr_events.server.store import EventStore, PageCursor, get_store
 from nevr_events.wire.frames import canonical_session_id
@@ -62,7 +63,7 @@ def _match_id(raw: str) -> str:
 
 
 def _json(body: Any, status: int = 200) -> Response:
-    data = orjson.dumps(body, default=str, option=orjson.OPT_UTC_Z)
+    data = to_json(body)
     return Response(data, status=status, mimetype="application/json")
 
 

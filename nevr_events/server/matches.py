@@ -20,6 +20,7 @@ from werkzeug.exceptions import BadRequest, NotFound
 
 from nevr_events.exceptions import InvalidSessionId
 from nevr_events.server import auth
+from nevr_events.server.live import to_json
 from nevr_events.server.store import EventStore, PageCursor, get_store
 from nevr_events.wire.echoreplay import ECHOREPLAY_SUFFIX, echoreplay_chunks
 from nevr_events.wire.frames import canonical_session_id
@@ -43,7 +44,7 @@ def _match_id(raw: str) -> str:
 
 
 def _json(body: Any) -> Response:
-    data = orjson.dumps(body, default=str, option=orjson.OPT_UTC_Z)
+    data = to_json(body)
     return Response(data, mimetype="application/json")
 
 
@@ -148,7 +149,7 @@ def _ndjson(store: EventStore, sid: str) -> Iterator[bytes]:
         frame = doc.get("frame") or {}
         if "timestamp" not in frame:  # it was stored at its receive time
             frame = {**frame, "timestamp": doc["timestamp"]}
-        chunk += orjson.dumps({"frame": frame}, option=orjson.OPT_UTC_Z)
+        chunk += to_json({"frame": frame})
         chunk += b"\n"
         if len(chunk) >= _CHUNK_BYTES:
             yield bytes(chunk)
