@@ -109,6 +109,7 @@ class LiveHub:
         poll_interval: float = POLL_INTERVAL,
         lookback: float = LOOKBACK,
         queue_frames: int = QUEUE_FRAMES,
+        stopping: Event | None = None,
     ) -> None:
         self.store = store
         self.max_subscribers = max_subscribers
@@ -119,6 +120,10 @@ class LiveHub:
         self._followers: dict[str, StoreFollower] = {}
         # Session id -> receive time of the newest frame the hub has seen.
         self._activity: dict[str, datetime] = {}
+        # Session id -> start of the newest poll that completed (every frame that
+        # arrived before it has been seen, given commits land within the look-back).
+        self._checked: dict[str, datetime] = {}
+        self.stopping = stopping or Event()
         self._greenlet: gevent.Greenlet | None = None
         self._warned = False
 
@@ -151,6 +156,7 @@ class LiveHub:
             del self._subscriptions[subscription.session_id]
             self._followers.pop(subscription.session_id, None)
             self._activity.pop(subscription.session_id, None)
+            self._checked.pop(subscription.session_id, None)
 
     def total(self) -> int:
         return sum(len(s) for s in self._subscriptions.values())
@@ -162,15 +168,25 @@ class LiveHub:
         """Receive time of the newest frame of the session seen while following it."""
         return self._activity.get(session_id)
 
+    def checked(self, session_id: str) -> datetime | None:
+        """Start of the newest completed poll of the session (None: none yet).
+
+        A session is quiet when this is more than ``LIVE_WINDOW`` after its
+        newest frame: judged by what the store said, so a slow database never
+        ends a subscription early.
+        """
+        return self._checked.get(session_id)
+
     # -- following ---------------------------------------------------------------------------
 
     def _run(self) -> None:
-        while self._subscriptions:
+        while self._subscriptions and not self.stopping.is_set():
             for session_id, follower in list(self._followers.items()):
                 self._poll(session_id, follower)
             gevent.sleep(self.poll_interval)
 
     def _poll(self, session_id: str, follower: StoreFollower) -> None:
+        started = datetime.now(UTC)
         try:
             documents = follower.poll()
         except (PyMongoError, StoreUnavailable) as exc:
@@ -179,6 +195,7 @@ class LiveHub:
                 self._warned = True
             return
         self._warned = False
+        self._checked[session_id] = started
         if not documents:
             return
         frames = [frame_message(document) for document in documents]
@@ -191,7 +208,12 @@ class LiveHub:
 
 def init_app(app: Flask, store: EventStore) -> LiveHub:
     settings = app.config["SETTINGS"]
-    hub = LiveHub(store, max_subscribers=settings.max_subscribers)
+    runtime = app.extensions.get("nevr_events.runtime")
+    hub = LiveHub(
+        store,
+        max_subscribers=settings.max_subscribers,
+        stopping=runtime.stopping if runtime is not None else None,
+    )
     app.extensions["nevr_events.live"] = hub
     return hub
 

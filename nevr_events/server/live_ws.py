@@ -205,6 +205,8 @@ class Spectator:
         self._replay: Iterator[dict[str, Any]] | None = None
         # Ids sent by the current replay that its live queue may hold too.
         self._replayed: set[Any] = set()
+        # (timestamp, _id) of the last frame the current replay sent.
+        self._replayed_up_to: tuple[datetime, Any] | None = None
         self._replay_horizon = subscription.created
         self._held: LiveFrame | None = None
         self._last_sent_at: float | None = None  # frame time (s) of the last frame sent
@@ -252,8 +254,11 @@ class Spectator:
         self.ws.close(code, reason)
 
     def _quiet(self) -> bool:
+        checked = self.hub.checked(self.session_id)
+        if checked is None:
+            return False
         last = max(self._last_arrival, self.hub.activity(self.session_id) or self._last_arrival)
-        return datetime.now(UTC) - last > self.live_window
+        return checked - last > self.live_window
 
     def _take_token(self) -> float:
         """Seconds to wait before the next frame may go (0: send now, token taken)."""
@@ -293,6 +298,7 @@ class Spectator:
         frame = frame_message(document)
         if frame.id.generation_time >= self._replay_horizon:
             self._replayed.add(frame.id)
+        self._replayed_up_to = (frame.timestamp, frame.id)
         return frame
 
     def _next_live(self) -> LiveFrame | None:
@@ -300,6 +306,12 @@ class Spectator:
         while queue:
             frame = queue.popleft()
             if frame.id in self._replayed:
+                continue
+            # Behind the replay's position: sent by it, or before the seek point.
+            if (
+                self._replayed_up_to is not None
+                and (frame.timestamp, frame.id) <= self._replayed_up_to
+            ):
                 continue
             if self._live_after is not None and frame.received < self._live_after:
                 continue
@@ -323,6 +335,7 @@ class Spectator:
         self._last_sent_at = None
         self._live_after = None
         self._replayed = set()
+        self._replayed_up_to = None
         # Frames in the live queue from now on arrived at most LOOKBACK before now.
         now = datetime.now(UTC)
         self._replay_horizon = now - timedelta(seconds=2 * LOOKBACK)
