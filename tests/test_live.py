@@ -4,16 +4,15 @@ on one real database: every frame in order, downsampling, seek, control, limits.
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
 import websocket
 
 from nevr_events.client.http import Client
+from tests.conftest import _store_url, new_database_name
 from tests.live_support import PacedAgent, Watcher, percentile
 from tests.support import LiveServer, envelope, make_frame, new_session_id, send_frames, wait_until
 from tests.test_cli import client_env, run
@@ -21,14 +20,19 @@ from tests.test_cli import client_env, run
 LIVE_WINDOW = 2.0
 
 
+pytestmark = pytest.mark.both_stores
+
+
 @pytest.fixture(scope="module")
-def live(mongo_uri: str, _databases: list[str]) -> Iterator[tuple[LiveServer, LiveServer]]:
+def live(
+    request: pytest.FixtureRequest, backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[LiveServer, LiveServer]]:
     """Two instances on one database: A with two workers, B with one."""
-    name = f"nevr_live_{uuid.uuid4().hex[:12]}"
-    _databases.append(name)
+    url = _store_url(request, backend, tmp_path_factory.mktemp("live"))
+    name = new_database_name("nevr_live")
     env = {"LIVE_WINDOW": f"{LIVE_WINDOW}s"}
-    first = LiveServer(mongo_uri, name, WORKERS="2", **env).start()
-    second = LiveServer(mongo_uri, name, WORKERS="1", **env).start()
+    first = LiveServer(url, name, WORKERS="2", **env).start()
+    second = LiveServer(url, name, WORKERS="1", **env).start()
     yield first, second
     second.stop()
     first.stop()
@@ -41,7 +45,7 @@ def finish(*watchers: Watcher, timeout: float = 60) -> None:
 
 
 def test_every_frame_in_order_on_any_worker_and_instance(
-    live: tuple[LiveServer, LiveServer], record_property: pytest.RecordProperty
+    live: tuple[LiveServer, LiveServer], backend: str, record_property: pytest.RecordProperty
 ) -> None:
     """A 30 Hz agent on instance A (2 workers): subscribers on A and on instance B get every
     frame, in order, then an end; fps=10 gets every third. Records the p99 delay."""
@@ -67,9 +71,8 @@ def test_every_frame_in_order_on_any_worker_and_instance(
     delays = [watcher.delivered()[i] - agent.acked[i] for watcher in watchers for i in range(90)]
     p99 = percentile(delays, 0.99)
     record_property("p99_ack_to_delivery_ms", round(p99 * 1000, 1))
-    print(f"\nlive view, FerretDB, WORKERS=2: p99 ack->delivery {p99 * 1000:.0f} ms")
-    if path := os.environ.get("NEVR_LIVE_RESULT"):
-        Path(path).write_text(json.dumps({"p99_ms": p99 * 1000, "frames": len(delays)}))
+    store = {"sqlite": "SQLite", "mongo": "FerretDB/MongoDB"}[backend]
+    print(f"\nlive view, {store}, WORKERS=2: p99 ack->delivery {p99 * 1000:.0f} ms")
 
 
 def test_seek_replays_from_the_store_and_joins_live_without_gap_or_duplicate(
@@ -133,7 +136,7 @@ def test_pause_framerate_play_and_bad_messages(live: tuple[LiveServer, LiveServe
 
 
 def test_slow_subscriber_misses_oldest_frames_and_ingest_goes_on(
-    mongo_uri: str, database_name: str
+    store_url: str, database_name: str
 ) -> None:
     """A subscriber that reads nothing while an agent sends as fast as it can: every frame
     is acknowledged and stored, and the subscriber later gets the newest frames, in
@@ -141,7 +144,7 @@ def test_slow_subscriber_misses_oldest_frames_and_ingest_goes_on(
 
     On a database of its own: FerretDB scans the whole collection on every poll.
     """
-    server = LiveServer(mongo_uri, database_name, LIVE_WINDOW=f"{LIVE_WINDOW}s").start()
+    server = LiveServer(store_url, database_name, LIVE_WINDOW=f"{LIVE_WINDOW}s").start()
     try:
         sid = new_session_id()
         stalled = Watcher(server, sid, receive_buffer=4096)
@@ -237,8 +240,8 @@ def test_client_watch_and_cli_watch(live: tuple[LiveServer, LiveServer]) -> None
     assert "end:" in result.stderr
 
 
-def test_subscriber_limit_and_end_on_shutdown(mongo_uri: str, database_name: str) -> None:
-    server = LiveServer(mongo_uri, database_name, MAX_SUBSCRIBERS="1", LIVE_WINDOW="60s").start()
+def test_subscriber_limit_and_end_on_shutdown(store_url: str, database_name: str) -> None:
+    server = LiveServer(store_url, database_name, MAX_SUBSCRIBERS="1", LIVE_WINDOW="60s").start()
     try:
         sid = new_session_id()
         watcher = Watcher(server, sid)

@@ -13,6 +13,7 @@ import pytest
 
 from nevr_events.client.http import Client
 from nevr_events.exceptions import BadRequest, NotFound
+from tests.conftest import _store_url, new_database_name
 from tests.support import LiveServer, envelope, make_frame, new_session_id, send_frames
 from tests.test_cli import client_env, run
 from tests.test_replay import bones
@@ -31,12 +32,16 @@ def stamp(year: int, index: int) -> str:
     return f"{year}-01-01T00:00:{index // 30:02d}.{(index % 30) * 33:03d}Z"
 
 
+pytestmark = pytest.mark.both_stores
+
+
 @pytest.fixture(scope="module")
-def other_server(mongo_uri: str, _databases: list[str]) -> Iterator[LiveServer]:
-    """A second service on a database of its own: where downloads are streamed back."""
-    name = f"nevr_other_{uuid.uuid4().hex[:12]}"
-    _databases.append(name)
-    live = LiveServer(mongo_uri, name).start()
+def other_server(
+    request: pytest.FixtureRequest, backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """A second service on a store of its own: where downloads are streamed back."""
+    url = _store_url(request, backend, tmp_path_factory.mktemp("other"))
+    live = LiveServer(url, new_database_name("nevr_other")).start()
     yield live
     live.stop()
 
@@ -59,7 +64,8 @@ def test_matches_are_listed_newest_first_a_page_at_a_time(server: LiveServer) ->
 
 def test_summary_counts_frames_users_and_event_types(server: LiveServer) -> None:
     sid = new_session_id()
-    frames = [make_frame(sid, i, events=[GOAL] if i in (2, 5) else None) for i in range(8)]
+    # Frame 5 holds two goals: it counts once (frames holding the event).
+    frames = [make_frame(sid, i, events={2: [GOAL], 5: [GOAL, GOAL]}.get(i)) for i in range(8)]
     stream(server, frames[:4], sub="agent-a")
     stream(server, frames[4:], sub="agent-b")
     body = server.get(f"/api/v3/matches/{sid}").json()
@@ -120,14 +126,13 @@ def test_download_streamed_back_gives_the_same_frames(
     assert sent.returncode == 0, sent.stderr
 
     def stored(live: LiveServer) -> list[dict]:
-        docs = live.collection.find({"lobby_session_id": sid.lower()}).sort("timestamp", 1)
         return [
             {
                 "session": d["frame"]["session"],
                 "bones": d["frame"].get("player_bones"),
                 "timestamp": d["timestamp"],
             }
-            for d in docs
+            for d in live.stored(sid)
         ]
 
     original, copy = stored(server), stored(other_server)

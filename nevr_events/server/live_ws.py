@@ -342,7 +342,7 @@ class Spectator:
         self._replay = self._replay_documents(position)
 
     def _replay_documents(self, position: int) -> Iterator[dict[str, Any]]:
-        page = self.store.page_window(self.session_id, limit=REPLAY_PAGE, offset=position)
+        page = self.store.page(self.session_id, limit=REPLAY_PAGE, offset=position)
         while page:
             yield from page
             if len(page) < REPLAY_PAGE:

@@ -118,7 +118,7 @@ def download(match_id: str) -> Response:
     if fmt not in FORMATS:
         raise BadRequest(f"unsupported format {fmt!r}: supported formats are {', '.join(FORMATS)}")
     store = get_store()
-    if not store.page_window(sid, limit=1, with_frame=False):
+    if not store.page(sid, limit=1, with_frame=False):
         raise NotFound(f"unknown match: {sid}")
     if fmt == "ndjson":
         body: Iterator[bytes] = _ndjson(store, sid)

@@ -1,7 +1,7 @@
 """Store queries of the live view and the match list, for MongoDB and FerretDB.
 
 ``MongoMatchQueries`` is mixed into ``MongoEventStore``; it needs only its
-``collection``. Kept apart from the store module so the live and matches
+``collection``. Kept apart from ``mongo.py`` so the live and matches
 features stay in their own files.
 """
 
@@ -47,7 +47,9 @@ class MongoMatchQueries:
         pipeline = [
             {"$match": {"lobby_session_id": session_id}},
             {"$unwind": "$event_types"},
-            {"$group": {"_id": "$event_types", "n": {"$sum": 1}}},
+            # A frame holding two goals counts once, as in the SQLite store.
+            {"$group": {"_id": {"e": "$event_types", "f": "$_id"}}},
+            {"$group": {"_id": "$_id.e", "n": {"$sum": 1}}},
         ]
         rows = self.collection.aggregate(pipeline)
         return dict(sorted((row["_id"], row["n"]) for row in rows if row["_id"]))

@@ -1,0 +1,63 @@
+"""Store queries of the live view and the match list, for the embedded SQLite store.
+
+``SqliteMatchQueries`` is mixed into ``SqliteEventStore``; the same answers as
+``MongoMatchQueries``, from the ``frames`` and ``frame_events`` tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from bson import ObjectId
+
+
+class SqliteMatchQueries:
+    if TYPE_CHECKING:  # provided by SqliteEventStore
+
+        def _rows(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]: ...
+
+        def session_summaries(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]: ...
+
+    def active_sessions(self, since: datetime) -> list[str]:
+        """Sessions with a frame that arrived at or after ``since`` (by ``_id``), any writer."""
+        sql = "SELECT DISTINCT session FROM frames WHERE oid >= ? AND session IS NOT NULL"
+        rows = self._rows(sql, (ObjectId.from_datetime(since).binary,))
+        return sorted(sid for (sid,) in rows)
+
+    def last_arrival(self, session_id: str) -> datetime | None:
+        """When the newest frame of a session arrived (second precision), or None."""
+        [(newest,)] = self._rows("SELECT max(oid) FROM frames WHERE session = ?", (session_id,))
+        return ObjectId(bytes(newest)).generation_time if newest else None
+
+    def event_type_counts(self, session_id: str) -> dict[str, int]:
+        """How many frames of the session hold each event type, e.g. ``{"player_goal": 3}``."""
+        sql = (
+            "SELECT event_type, count(*) FROM frame_events WHERE session = ?"
+            " GROUP BY event_type ORDER BY event_type"
+        )
+        return {event: count for event, count in self._rows(sql, (session_id,))}
+
+    def recent_sessions(
+        self, *, limit: int, before: tuple[datetime, str] | None = None
+    ) -> list[dict[str, Any]]:
+        """Session summaries (as ``session_summaries``), newest last frame first.
+
+        ``before`` is the ``(last_timestamp, lobby_session_id)`` of the last
+        session of the previous page.
+        """
+        from nevr_events.server.store.sqlite import millis
+
+        sql = (
+            "SELECT session, max(ts) AS last FROM frames WHERE session IS NOT NULL GROUP BY session"
+        )
+        params: list[Any] = []
+        if before is not None:
+            stamp = millis(before[0])
+            sql += " HAVING last < ? OR (last = ? AND session < ?)"
+            params += [stamp, stamp, before[1]]
+        sql += " ORDER BY last DESC, session DESC LIMIT ?"
+        ids = [sid for sid, _ in self._rows(sql, [*params, limit])]
+        summaries = self.session_summaries(ids)
+        return [summaries[sid] for sid in ids if sid in summaries]
