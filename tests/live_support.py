@@ -26,6 +26,9 @@ class PacedAgent(threading.Thread):
         self.server, self.sid, self.count, self.hz, self.first = server, sid, count, hz, first
         self.acked: dict[int, float] = {}
         self.failures: list[dict[str, Any]] = []
+        self.stop = threading.Event()  # set: send no more frames
+        self.sent = 0
+        self.sent_all = False
 
     def run(self) -> None:
         ws = self.server.connect()
@@ -33,16 +36,22 @@ class PacedAgent(threading.Thread):
         reader.start()
         started = time.monotonic()
         for n in range(self.count):
+            if self.stop.is_set():
+                break
             if self.hz:
                 due = started + n / self.hz
                 if due > time.monotonic():
                     time.sleep(due - time.monotonic())
             ws.send(envelope(make_frame(self.sid, self.first + n)))
+            self.sent += 1
+        self.sent_all = True
         reader.join(120)
         ws.close()
 
     def _read(self, ws: websocket.WebSocket) -> None:
-        for _ in range(self.count):
+        received = 0
+        while received < (self.sent if self.sent_all else self.count):
+            received += 1
             reply = json.loads(ws.recv())
             if reply.get("stored"):
                 self.acked[reply.get("frame_index", 0)] = time.monotonic()

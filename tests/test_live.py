@@ -168,7 +168,7 @@ def test_live_list_and_info(live: tuple[LiveServer, LiveServer]) -> None:
     sid = new_session_id()
     watcher = Watcher(b, sid)
     watcher.start()
-    agent = PacedAgent(a, sid, 150, hz=30)  # 5 s: live while we look
+    agent = PacedAgent(a, sid, 1800, hz=30)  # live while we look, stopped after
     agent.start()
     assert wait_until(lambda: len(agent.acked) >= 20, attempts=300)
     streams = b.get("/api/v3/stream").json()["streams"]
@@ -187,12 +187,13 @@ def test_live_list_and_info(live: tuple[LiveServer, LiveServer]) -> None:
         "start_time",
         "last_frame_at",
     }
+    agent.stop.set()
     agent.join(60)
     finish(watcher)
     assert wait_until(
         lambda: a.get(f"/api/v3/stream/{sid}/info").json()["status"] == "completed", attempts=50
     )
-    assert a.get(f"/api/v3/stream/{sid}/info").json()["frames"] == 150
+    assert a.get(f"/api/v3/stream/{sid}/info").json()["frames"] == len(agent.acked)
     assert sid.lower() not in [s["match_id"] for s in a.get("/api/v3/stream").json()["streams"]]
     unknown = a.get(f"/api/v3/stream/{uuid.uuid4()}/info")
     assert unknown.status_code == 404 and "unknown match" in unknown.json()["error"]

@@ -74,6 +74,8 @@ def list_streams() -> Response:
     store, hub = get_store(), get_hub()
     since = datetime.now(UTC) - timedelta(seconds=settings.live_window)
     summaries = store.session_summaries(store.active_sessions(since))
+    # The arrival query has second precision; the receive time of the last frame decides.
+    summaries = {sid: s for sid, s in summaries.items() if _is_live(s, since)}
     streams = [
         {
             "match_id": sid,
@@ -95,19 +97,23 @@ def stream_info(match_id: str) -> Response:
     summary = store.session_summaries([sid]).get(sid)
     if summary is None:
         raise NotFound(f"unknown match: {sid}")
-    arrivals = [t for t in (summary.get("updated_at"), store.last_arrival(sid)) if t]
-    last = max(arrivals) if arrivals else None
-    live = last is not None and last >= datetime.now(UTC) - timedelta(seconds=settings.live_window)
+    since = datetime.now(UTC) - timedelta(seconds=settings.live_window)
     return _json(
         {
             "match_id": sid,
-            "status": "live" if live else "completed",
+            "status": "live" if _is_live(summary, since) else "completed",
             "frames": summary["frame_count"],
             "subscribers": get_hub().count(sid),
             "start_time": summary.get("first_timestamp"),
-            "last_frame_at": last,
+            "last_frame_at": summary.get("updated_at"),
         }
     )
+
+
+def _is_live(summary: dict[str, Any], since: datetime) -> bool:
+    """Whether the session's newest frame was received at or after ``since``."""
+    received = summary.get("updated_at")
+    return received is not None and received >= since
 
 
 def _parse_fps(raw: str | None, ceiling: int) -> int:
