@@ -51,6 +51,8 @@ GOING_AWAY = 1001
 REPLAY_PAGE = 100
 # Longest pause of an idle subscriber between looks at its queue and its socket.
 _IDLE = 0.05
+# A subscriber whose socket takes nothing for this long is dropped.
+SEND_TIMEOUT = 60.0
 # A frame closer than this share of 1/fps to the last one sent is skipped.
 _SPACING = 0.75
 
@@ -249,14 +251,14 @@ class Spectator:
                     self._held = frame
                     gevent.sleep(min(wait, _IDLE))
                     continue
-                self.ws.send(frame.message)
+                self._send(frame.message)
                 self.sent += 1
         except ConnectionClosed:
             return
 
     def _end(self, reason: str, code: int) -> None:
         message = {"type": "end", "payload": {"reason": reason}}
-        self.ws.send(orjson.dumps(message).decode())
+        self._send(orjson.dumps(message).decode())
         self.ws.close(code, reason)
 
     def _quiet(self) -> bool:
@@ -369,7 +371,28 @@ class Spectator:
                 self._error(str(exc))
 
     def _error(self, text: str) -> None:
-        self.ws.send(orjson.dumps({"type": "error", "payload": {"error": text}}).decode())
+        self._send(orjson.dumps({"type": "error", "payload": {"error": text}}).decode())
+
+    def _send(self, message: str) -> None:
+        """Send one message; a peer that takes none for ``SEND_TIMEOUT`` is dropped.
+
+        Its queue already drops frames, so this only frees the greenlet and the
+        socket of a subscriber that went away without closing (and lets a
+        shutdown finish).
+        """
+        try:
+            with gevent.Timeout(SEND_TIMEOUT):
+                self.ws.send(message)
+        except gevent.Timeout:
+            log.info(
+                "live subscriber match=%s took nothing for %ss: dropped",
+                self.session_id,
+                SEND_TIMEOUT,
+            )
+            self.ws.connected = False
+            with contextlib.suppress(OSError):
+                self.ws.sock.close()
+            raise ConnectionClosed() from None
 
     def _obey(self, message: str | bytes) -> None:
         try:
