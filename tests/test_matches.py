@@ -167,3 +167,68 @@ def test_cli_lists_matches(server: LiveServer) -> None:
     assert result.returncode == 0, result.stderr
     [line] = [json.loads(line) for line in result.stdout.splitlines()]
     assert line["match_id"] == sid.lower() and line["frames"] == 1
+
+
+def rss_kib(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise AssertionError(f"{field} not in /proc/{pid}/status")
+
+
+def fill_sqlite(path: Path, sid: str, count: int) -> None:
+    """``count`` stored frames (with bones) written straight into a SQLite store file."""
+    from datetime import UTC, datetime, timedelta
+
+    from nevr_events.server.store import SqliteEventStore
+    from nevr_events.server.stream import build_document
+    from nevr_events.wire.fastframe import FastFrameValidator
+
+    template = make_frame(sid, 0)
+    template["player_bones"] = bones(1)
+    stored = FastFrameValidator().parse(envelope(template)).frame
+    assert stored is not None
+    store = SqliteEventStore(str(path))
+    start = datetime(2025, 12, 4, 3, 0, tzinfo=UTC)
+    try:
+        for first in range(0, count, 500):
+            batch = []
+            for i in range(first, min(first + 500, count)):
+                stamp = start + timedelta(milliseconds=33 * i)
+                frame = {**stored, "frame_index": i, "timestamp": stamp.isoformat()}
+                batch.append(
+                    build_document(
+                        frame, session_id=sid.lower(), user_id="agent-1", node="n", received=stamp
+                    )
+                )
+            assert all(o.status == "stored" for o in store.insert_frames(batch))
+    finally:
+        store.close()
+
+
+def test_download_of_an_18000_frame_match_keeps_memory_flat(tmp_path: Path) -> None:
+    """Embedded store (FerretDB would need minutes to take 18,000 frames): the worker's
+    peak RSS while it streams the whole match stays within 50 MB of where it started."""
+    sid = new_session_id()
+    db = tmp_path / "events.db"
+    fill_sqlite(db, sid, 18_000)
+    server = LiveServer(f"sqlite:///{db}").start()
+    try:
+        [worker] = server.worker_pids()
+        assert server.get(f"/api/v3/matches/{sid}").json()["frames"] == 18_000  # warmed up
+        before = rss_kib(worker, "VmRSS")
+        out = tmp_path / "match.echoreplay"
+        with server.get(f"/api/v3/matches/{sid}/download", stream=True) as answer:
+            assert answer.status_code == 200
+            with open(out, "wb") as sink:
+                for chunk in answer.iter_content(256 * 1024):
+                    sink.write(chunk)
+        peak = rss_kib(worker, "VmHWM")
+    finally:
+        server.stop()
+    growth_mib = max(0, peak - before) / 1024
+    print(f"\n18,000-frame .echoreplay download (SQLite): worker RSS growth {growth_mib:.1f} MiB")
+    assert growth_mib < 50
+    with zipfile.ZipFile(out) as archive, archive.open(f"{sid.lower()}.echoreplay") as entry:
+        lines = sum(1 for _ in entry)
+    assert lines == 18_000
