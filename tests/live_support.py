@@ -7,6 +7,7 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,10 +21,18 @@ class PacedAgent(threading.Thread):
     recording when each one was acknowledged (``time.monotonic``)."""
 
     def __init__(
-        self, server: LiveServer, sid: str, count: int, *, hz: float = 30, first: int = 0
+        self,
+        server: LiveServer,
+        sid: str,
+        count: int,
+        *,
+        hz: float = 30,
+        first: int = 0,
+        make: Callable[[str, int], dict[str, Any]] = make_frame,
     ) -> None:
         super().__init__(daemon=True)
         self.server, self.sid, self.count, self.hz, self.first = server, sid, count, hz, first
+        self.make = make
         self.acked: dict[int, float] = {}
         self.failures: list[dict[str, Any]] = []
         self.stop = threading.Event()  # set: send no more frames
@@ -42,7 +51,7 @@ class PacedAgent(threading.Thread):
                 due = started + n / self.hz
                 if due > time.monotonic():
                     time.sleep(due - time.monotonic())
-            ws.send(envelope(make_frame(self.sid, self.first + n)))
+            ws.send(envelope(self.make(self.sid, self.first + n)))
             self.sent += 1
         self.sent_all = True
         reader.join(120)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -38,6 +39,45 @@ POLL_INTERVAL = 0.2
 LOOKBACK = 5.0
 # Frames a subscriber may have waiting before the oldest is dropped (~4 s at 30 Hz).
 QUEUE_FRAMES = 128
+
+
+class WindowFollower(StoreFollower):
+    """A ``StoreFollower`` that re-reads its look-back window without the frames.
+
+    Each poll looks at the window's ``_id``s only, and reads frames from the
+    first arrival it has not returned yet: a frame is read with its ~13 KB once,
+    not once per poll for as long as it stays in the window.
+    """
+
+    def _iter_window(self) -> Iterator[dict[str, Any]]:
+        since, after = self.position, None
+        first_unseen = None
+        while first_unseen is None:
+            page = self.store.arrivals(
+                since,
+                after_id=after,
+                session_id=self.session_id,
+                limit=self.page_size,
+                with_frame=False,
+            )
+            first_unseen = next((d["_id"] for d in page if d["_id"] not in self._seen), None)
+            if len(page) < self.page_size:
+                break
+            after = page[-1]["_id"]
+        if first_unseen is None:
+            return
+        # ``after_id`` is exclusive: start just before the first unseen arrival.
+        after = ObjectId((int.from_bytes(first_unseen.binary, "big") - 1).to_bytes(12, "big"))
+        while True:
+            page = self.store.arrivals(
+                since, after_id=after, session_id=self.session_id, limit=self.page_size
+            )
+            for document in page:
+                if document["_id"] not in self._seen:
+                    yield document
+            if len(page) < self.page_size:
+                return
+            after = page[-1]["_id"]
 
 
 def _json_default(value: Any) -> Any:
@@ -137,7 +177,7 @@ class LiveHub:
         if session_id not in self._followers:
             # Starting a look-back early makes commits that were in flight when
             # the subscriber arrived land in its queue (it de-duplicates by _id).
-            self._followers[session_id] = StoreFollower(
+            self._followers[session_id] = WindowFollower(
                 self.store,
                 start=datetime.fromtimestamp(datetime.now(UTC).timestamp() - self.lookback, UTC),
                 lookback=self.lookback,
