@@ -69,6 +69,10 @@ def test_new_and_late_frames_come_once_and_are_read_once(store: EventStore) -> N
     assert follower.poll() == []
     # Frame 1 arrived before frame 2 but commits after it (another worker's batch).
     store.insert_frames([document(sid, 1, ids[1]), document(sid, 3, ids[3])])
-    assert [d["frame_index"] for d in follower.poll()] == [1, 3]
+    later = [d["frame_index"] for _ in range(follower.full_every) for d in follower.poll()]
+    # Frame 3 comes at once (newer than anything seen); frame 1 with the next full look.
+    assert sorted(later) == [1, 3] and len(later) == 2
     assert follower.poll() == []
-    assert counting.frames_read <= 5  # each frame read with its payload about once
+    # Each frame read with its payload about once (a late commit has what follows it
+    # read again once); re-reading the window on every poll would read 20-odd.
+    assert counting.frames_read <= 6

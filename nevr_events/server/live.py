@@ -44,12 +44,23 @@ QUEUE_FRAMES = 128
 class WindowFollower(StoreFollower):
     """A ``StoreFollower`` that re-reads its look-back window without the frames.
 
-    Each poll looks at the window's ``_id``s only, and reads frames from the
-    first arrival it has not returned yet: a frame is read with its ~13 KB once,
-    not once per poll for as long as it stays in the window.
+    Most polls read only what arrived after the newest frame returned so far
+    (one indexed query). Every ``full_every``-th poll looks at the whole
+    window's ``_id``s, without frames, and reads frames from the first arrival
+    it has not returned yet, which catches late commits. Either way a frame is
+    read with its ~13 KB about once, not once per poll for as long as it stays
+    in the window.
     """
 
+    full_every = 5
+    _polls = 0
+
     def _iter_window(self) -> Iterator[dict[str, Any]]:
+        self._polls += 1
+        newest = max(self._seen, default=None)
+        if newest is not None and self._polls % self.full_every:
+            yield from self._read_after(self.position, newest)
+            return
         since, after = self.position, None
         first_unseen = None
         while first_unseen is None:
@@ -68,6 +79,9 @@ class WindowFollower(StoreFollower):
             return
         # ``after_id`` is exclusive: start just before the first unseen arrival.
         after = ObjectId((int.from_bytes(first_unseen.binary, "big") - 1).to_bytes(12, "big"))
+        yield from self._read_after(since, after)
+
+    def _read_after(self, since: datetime, after: ObjectId) -> Iterator[dict[str, Any]]:
         while True:
             page = self.store.arrivals(
                 since, after_id=after, session_id=self.session_id, limit=self.page_size
