@@ -36,4 +36,6 @@ def index() -> ResponseReturnValue:
         stream="/v3/stream (WebSocket; also / on upgrade)",
         reads="/lobby-session-events/{id}, /v3/lobby-session-events/{id}",
         health="/health",
+        live="/api/v3/stream, /api/v3/stream/{id} (WebSocket), /api/v3/stream/{id}/info",
+        matches="/api/v3/matches, /api/v3/matches/{id}, /api/v3/matches/{id}/download",
     )
