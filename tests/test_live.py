@@ -104,7 +104,7 @@ def test_from_start_replays_then_carries_on_live(live: tuple[LiveServer, LiveSer
     second = PacedAgent(a, sid, 60, hz=30, first=60)
     second.run()
     finish(watcher)
-    assert watcher.frames == list(range(120))
+    assert watcher.frames == list(range(120)), str(watcher.frames)
 
 
 def test_pause_framerate_play_and_bad_messages(live: tuple[LiveServer, LiveServer]) -> None:

@@ -76,3 +76,18 @@ def test_new_and_late_frames_come_once_and_are_read_once(store: EventStore) -> N
     # Each frame read with its payload about once (a late commit has what follows it
     # read again once); re-reading the window on every poll would read 20-odd.
     assert counting.frames_read <= 6
+
+
+def test_ids_of_another_process_in_the_same_second_are_not_missed(store: EventStore) -> None:
+    """ObjectIds of different processes are ordered by their random bytes within a second:
+    a frame of another worker may sort before one already returned, yet is new."""
+    sid = new_session_id(upper=False)
+    second = ObjectId.from_datetime(datetime.now(UTC)).binary[:4]
+    later_worker = ObjectId(second + bytes.fromhex("ffffffffff000001"))
+    earlier_sorting = ObjectId(second + bytes.fromhex("0000000000000001"))
+    follower = WindowFollower(store, start=datetime.now(UTC) - timedelta(seconds=5), session_id=sid)
+    store.insert_frames([document(sid, 0, later_worker)])
+    assert [d["frame_index"] for d in follower.poll()] == [0]
+    store.insert_frames([document(sid, 1, earlier_sorting)])
+    assert [d["frame_index"] for d in follower.poll()] == [1]  # at once, not a full look later
+    assert follower.poll() == []

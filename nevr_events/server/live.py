@@ -42,14 +42,15 @@ QUEUE_FRAMES = 128
 
 
 class WindowFollower(StoreFollower):
-    """A ``StoreFollower`` that re-reads its look-back window without the frames.
+    """A ``StoreFollower`` that looks at its window without the frames.
 
-    Most polls read only what arrived after the newest frame returned so far
-    (one indexed query). Every ``full_every``-th poll looks at the whole
-    window's ``_id``s, without frames, and reads frames from the first arrival
-    it has not returned yet, which catches late commits. Either way a frame is
-    read with its ~13 KB about once, not once per poll for as long as it stays
-    in the window.
+    A poll lists the ``_id``s of the window without frames, then reads frames
+    from the first arrival it has not returned yet: a frame is read with its
+    ~13 KB about once, not once per poll for as long as it stays in the window.
+    Most polls look only from the start of the second of the newest frame
+    returned (``_id``s of different processes are not ordered within a
+    second); every ``full_every``-th poll looks at the whole look-back window,
+    which catches commits that land late.
     """
 
     full_every = 5
@@ -57,31 +58,14 @@ class WindowFollower(StoreFollower):
 
     def _iter_window(self) -> Iterator[dict[str, Any]]:
         self._polls += 1
-        newest = max(self._seen, default=None)
-        if newest is not None and self._polls % self.full_every:
-            yield from self._read_after(self.position, newest)
-            return
-        since, after = self.position, None
-        first_unseen = None
-        while first_unseen is None:
-            page = self.store.arrivals(
-                since,
-                after_id=after,
-                session_id=self.session_id,
-                limit=self.page_size,
-                with_frame=False,
-            )
-            first_unseen = next((d["_id"] for d in page if d["_id"] not in self._seen), None)
-            if len(page) < self.page_size:
-                break
-            after = page[-1]["_id"]
+        since = self.position
+        if self._seen and self._polls % self.full_every:
+            since = max(since, max(self._seen).generation_time)
+        first_unseen = self._first_unseen(since)
         if first_unseen is None:
             return
         # ``after_id`` is exclusive: start just before the first unseen arrival.
         after = ObjectId((int.from_bytes(first_unseen.binary, "big") - 1).to_bytes(12, "big"))
-        yield from self._read_after(since, after)
-
-    def _read_after(self, since: datetime, after: ObjectId) -> Iterator[dict[str, Any]]:
         while True:
             page = self.store.arrivals(
                 since, after_id=after, session_id=self.session_id, limit=self.page_size
@@ -91,6 +75,23 @@ class WindowFollower(StoreFollower):
                     yield document
             if len(page) < self.page_size:
                 return
+            after = page[-1]["_id"]
+
+    def _first_unseen(self, since: datetime) -> ObjectId | None:
+        after = None
+        while True:
+            page = self.store.arrivals(
+                since,
+                after_id=after,
+                session_id=self.session_id,
+                limit=self.page_size,
+                with_frame=False,
+            )
+            for document in page:
+                if document["_id"] not in self._seen:
+                    return document["_id"]
+            if len(page) < self.page_size:
+                return None
             after = page[-1]["_id"]
 
 
