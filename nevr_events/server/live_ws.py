@@ -216,6 +216,7 @@ class Spectator:
         # (timestamp, _id) of the last frame the current replay sent.
         self._replayed_up_to: tuple[datetime, Any] | None = None
         self._replay_horizon = subscription.created
+        self._replay_started = subscription.created
         self._held: LiveFrame | None = None
         self._last_sent_at: float | None = None  # frame time (s) of the last frame sent
         self._tokens = float(fps)
@@ -315,9 +316,12 @@ class Spectator:
             frame = queue.popleft()
             if frame.id in self._replayed:
                 continue
-            # Behind the replay's position: sent by it, or before the seek point.
+            # Received before the seek and behind the replay's position: sent by
+            # the replay, or before the seek point. (A frame received later is
+            # new even when its timestamp is older, e.g. from a second agent.)
             if (
                 self._replayed_up_to is not None
+                and frame.received < self._replay_started
                 and (frame.timestamp, frame.id) <= self._replayed_up_to
             ):
                 continue
@@ -346,6 +350,7 @@ class Spectator:
         self._replayed_up_to = None
         # Frames in the live queue from now on arrived at most LOOKBACK before now.
         now = datetime.now(UTC)
+        self._replay_started = now
         self._replay_horizon = now - timedelta(seconds=2 * LOOKBACK)
         self._replay = self._replay_documents(position)
 
