@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from bson import ObjectId
 
+from nevr_events.server.store.sqlite_rows import millis
+
 
 class SqliteMatchQueries:
     if TYPE_CHECKING:  # provided by SqliteEventStore
@@ -47,8 +49,6 @@ class SqliteMatchQueries:
         ``before`` is the ``(last_timestamp, lobby_session_id)`` of the last
         session of the previous page.
         """
-        from nevr_events.server.store.sqlite import millis
-
         sql = (
             "SELECT session, max(ts) AS last FROM frames WHERE session IS NOT NULL GROUP BY session"
         )
