@@ -209,6 +209,33 @@ def check_list_and_info(a: LiveServer, b: LiveServer) -> None:
     assert a.get("/api/v3/stream", headers={}).status_code == 401
 
 
+def test_subscribers_are_counted_over_every_worker_and_instance(
+    live: tuple[LiveServer, LiveServer],
+) -> None:
+    a, b = live
+    sid = new_session_id()
+    watchers = [Watcher(a, sid), Watcher(a, sid), Watcher(a, sid), Watcher(b, sid)]
+    agent = PacedAgent(a, sid, 1800, hz=30)  # keeps the session live; stopped below
+    agent.start()
+
+    def counted(server: LiveServer) -> tuple[int | None, int | None]:
+        streams = server.get("/api/v3/stream").json()["streams"]
+        listed = next((s["subscribers"] for s in streams if s["match_id"] == sid.lower()), None)
+        info = server.get(f"/api/v3/stream/{sid}/info")  # 404 until the first frame is stored
+        return listed, info.json()["subscribers"] if info.status_code == 200 else None
+
+    try:
+        for server in (a, b):
+            assert wait_until(lambda server=server: counted(server) == (4, 4), attempts=100)
+        for watcher in watchers[:3]:
+            watcher.close()
+        assert wait_until(lambda: counted(b) == (1, 1), attempts=100)
+    finally:
+        agent.stop.set()
+        agent.join(60)
+        watchers[3].close()
+
+
 def test_bad_subscriptions_are_refused_before_the_upgrade(
     live: tuple[LiveServer, LiveServer],
 ) -> None:

@@ -13,6 +13,8 @@ while the worker has subscribers.
 from __future__ import annotations
 
 import logging
+import time
+import uuid
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,6 +41,10 @@ POLL_INTERVAL = 0.2
 LOOKBACK = 5.0
 # Frames a subscriber may have waiting before the oldest is dropped (~4 s at 30 Hz).
 QUEUE_FRAMES = 128
+# Each worker records its subscriber counts in the store (for the live list of any
+# worker): when they change, and at least this often; a record expires after PRESENCE_TTL.
+PRESENCE_EVERY = 2.0
+PRESENCE_TTL = 6.0
 
 
 class WindowFollower(StoreFollower):
@@ -181,6 +187,10 @@ class LiveHub:
         self.stopping = stopping or Event()
         self._greenlet: gevent.Greenlet | None = None
         self._warned = False
+        # This worker's name in the store's record of live subscribers.
+        self.owner = uuid.uuid4().hex
+        self._published: dict[str, int] | None = None
+        self._published_at = 0.0
 
     # -- registry ----------------------------------------------------------------------------
 
@@ -216,6 +226,22 @@ class LiveHub:
     def total(self) -> int:
         return sum(len(s) for s in self._subscriptions.values())
 
+    def counts(self) -> dict[str, int]:
+        """Subscribers per session on this worker."""
+        return {sid: len(subs) for sid, subs in self._subscriptions.items() if subs}
+
+    def subscribers(self) -> dict[str, int]:
+        """Subscribers per session on every worker and instance (this one counted now,
+        the others as they last recorded it, at most ``PRESENCE_EVERY`` ago)."""
+        try:
+            total = self.store.live_subscribers(exclude=self.owner)
+        except (PyMongoError, StoreUnavailable) as exc:
+            log.warning("live view: cannot read other workers' subscribers: %s", exc)
+            total = {}
+        for sid, n in self.counts().items():
+            total[sid] = total.get(sid, 0) + n
+        return total
+
     def count(self, session_id: str) -> int:
         return len(self._subscriptions.get(session_id, ()))
 
@@ -235,10 +261,26 @@ class LiveHub:
     # -- following ---------------------------------------------------------------------------
 
     def _run(self) -> None:
-        while self._subscriptions and not self.stopping.is_set():
-            for session_id, follower in list(self._followers.items()):
-                self._poll(session_id, follower)
-            gevent.sleep(self.poll_interval)
+        try:
+            while self._subscriptions and not self.stopping.is_set():
+                self._publish()
+                for session_id, follower in list(self._followers.items()):
+                    self._poll(session_id, follower)
+                gevent.sleep(self.poll_interval)
+        finally:
+            self._publish()  # none left: the record goes
+
+    def _publish(self) -> None:
+        counts = self.counts()
+        due = time.monotonic() - self._published_at >= PRESENCE_EVERY
+        if counts == self._published and not (counts and due):
+            return
+        try:
+            self.store.set_live_presence(self.owner, counts, PRESENCE_TTL)
+        except (PyMongoError, StoreUnavailable) as exc:
+            log.warning("live view: cannot record this worker's subscribers: %s", exc)
+            return
+        self._published, self._published_at = counts, time.monotonic()
 
     def _poll(self, session_id: str, follower: StoreFollower) -> None:
         started = datetime.now(UTC)

@@ -78,10 +78,11 @@ def list_streams() -> Response:
     summaries = store.session_summaries(store.active_sessions(since))
     # The arrival query has second precision; the receive time of the last frame decides.
     summaries = {sid: s for sid, s in summaries.items() if _is_live(s, since)}
+    subscribers = hub.subscribers() if summaries else {}
     streams = [
         {
             "match_id": sid,
-            "subscribers": hub.count(sid),
+            "subscribers": subscribers.get(sid, 0),
             "frames": summary["frame_count"],
             "start_time": summary.get("first_timestamp"),
             "last_frame_at": summary.get("updated_at"),
@@ -105,7 +106,7 @@ def stream_info(match_id: str) -> Response:
             "match_id": sid,
             "status": "live" if _is_live(summary, since) else "completed",
             "frames": summary["frame_count"],
-            "subscribers": get_hub().count(sid),
+            "subscribers": get_hub().subscribers().get(sid, 0),
             "start_time": summary.get("first_timestamp"),
             "last_frame_at": summary.get("updated_at"),
         }

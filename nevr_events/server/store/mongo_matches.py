@@ -7,8 +7,8 @@ features stay in their own files.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pymongo
@@ -103,3 +103,30 @@ class MongoMatchQueries:
             return None
         self._max_accumulator = True
         return [row["_id"] for row in rows]
+
+    # -- live subscribers of every worker and instance ----------------------------------------
+
+    def _presence(self) -> pymongo.collection.Collection[dict[str, Any]]:
+        return self.collection.database[self.collection.name + "_live"]
+
+    def set_live_presence(self, owner: str, counts: Mapping[str, int], ttl: float) -> None:
+        """Record (or, when empty, remove) one worker's subscriber counts, valid ``ttl`` seconds."""
+        if not counts:
+            self._presence().delete_one({"_id": owner})
+            return
+        expires = datetime.now(UTC) + timedelta(seconds=ttl)
+        rows = [{"s": sid, "n": n} for sid, n in counts.items()]
+        self._presence().replace_one(
+            {"_id": owner}, {"counts": rows, "expires": expires}, upsert=True
+        )
+
+    def live_subscribers(self, exclude: str | None = None) -> dict[str, int]:
+        """Subscribers per session over every worker whose record has not expired."""
+        query: dict[str, Any] = {"expires": {"$gt": datetime.now(UTC)}}
+        if exclude is not None:
+            query["_id"] = {"$ne": exclude}
+        total: dict[str, int] = {}
+        for record in self._presence().find(query):
+            for row in record.get("counts", ()):
+                total[row["s"]] = total.get(row["s"], 0) + int(row["n"])
+        return total
