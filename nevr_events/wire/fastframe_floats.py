@@ -119,9 +119,6 @@ def _printed(a: array[float]) -> list[float] | None:
 
 
 def _shortest(a: array[float], f: list[float], text: bool) -> list[Any] | None:
-    printed = _printed(a)
-    if printed is not None:
-        return printed
     scales = list(map(_scale_of, memoryview(a).cast("B").cast("H")[_HI::2].tolist()))
     out = _candidates(f, scales)
     back = array("f", out).tolist()
@@ -147,7 +144,9 @@ def _shortest(a: array[float], f: list[float], text: bool) -> list[Any] | None:
 
 def shortest_list(values: list[float]) -> list[Any]:
     """What MessageToDict prints for each float32 value (as doubles; NaN, inf as strings)."""
-    return _shortest(array("f", values), values, False)  # type: ignore[return-value]
+    a = array("f", values)
+    printed = _printed(a)
+    return printed if printed is not None else _shortest(a, values, False)  # type: ignore[return-value]
 
 
 def json_list(values: list[Any]) -> list[float] | None:
@@ -157,4 +156,5 @@ def json_list(values: list[Any]) -> list[float] | None:
     limits (json_format rejects a float literal beyond them): the caller decides.
     """
     a = array("f", values)
-    return _shortest(a, a.tolist(), True)
+    printed = _printed(a)
+    return printed if printed is not None else _shortest(a, a.tolist(), True)
