@@ -25,6 +25,7 @@ _LAZY = {
     "nevr_events.client.http": ("Client", "EventPage", "Health", "SessionEvent", "SessionEvents"),
     "nevr_events.client.framestream": ("FrameStream",),
     "nevr_events.client.framewire": ("FrameProblem", "StreamResult"),
+    "nevr_events.client.live": ("Match", "MatchPage", "WatchedFrame"),
 }
 _LAZY_NAMES = {name: module for module, names in _LAZY.items() for name in names}
 
@@ -39,6 +40,9 @@ if TYPE_CHECKING:  # the same names, for type checkers (tests/test_public_api.py
     from nevr_events.client.http import Health as Health
     from nevr_events.client.http import SessionEvent as SessionEvent
     from nevr_events.client.http import SessionEvents as SessionEvents
+    from nevr_events.client.live import Match as Match
+    from nevr_events.client.live import MatchPage as MatchPage
+    from nevr_events.client.live import WatchedFrame as WatchedFrame
     from nevr_events.server.app import create_app as create_app
     from nevr_events.server.config import Settings as Settings
 

@@ -12,6 +12,7 @@ import sys
 import click
 
 from nevr_events.cli.client_commands import CLIENT_COMMANDS
+from nevr_events.cli.live_commands import LIVE_COMMANDS
 from nevr_events.cli.spool_commands import spool
 from nevr_events.exceptions import ConfigError
 from nevr_events.server.auth import mint_token
@@ -151,6 +152,8 @@ def token(sub: str, ttl: str, secret: str) -> None:
 for _command in CLIENT_COMMANDS:  # health, events, stream
     main.add_command(_command)
 main.add_command(spool)
+for _command in LIVE_COMMANDS:  # watch, matches
+    main.add_command(_command)
 
 
 if __name__ == "__main__":

@@ -14,15 +14,17 @@ other transport failures).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 from urllib.parse import quote
 
 import httpx
 import orjson
 
+from nevr_events.client.live import Match, MatchPage, WatchedFrame, download_to, watch
 from nevr_events.exceptions import (
     BadRequestError,
     ClientError,
@@ -176,6 +178,8 @@ class Client:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         self.base_url = base_url.rstrip("/")
+        self._token = token
+        self._timeout = timeout
         self._http = httpx.Client(
             base_url=self.base_url, headers=headers, timeout=timeout, transport=transport
         )
@@ -282,6 +286,87 @@ class Client:
                         yield orjson.loads(line)
         except httpx.HTTPError as exc:
             raise _transport_error(exc, self.base_url) from exc
+
+    # -- live view and matches (nevr_events.client.live) -------------------------------------
+
+    def list_matches(self, *, limit: int = 20, cursor: str | None = None) -> MatchPage:
+        """One page of stored matches, newest first (``GET /api/v3/matches``)."""
+        params: dict[str, str | int] = {"limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        body = self._json(self._request("GET", "/api/v3/matches", params=params))
+        matches = tuple(Match.from_json(m) for m in body.get("matches") or ())
+        return MatchPage(matches=matches, next=body.get("next"))
+
+    def iter_matches(self, *, page_size: int = 100) -> Iterator[Match]:
+        """Every stored match, newest first, a page at a time."""
+        cursor: str | None = None
+        while True:
+            page = self.list_matches(limit=page_size, cursor=cursor)
+            yield from page.matches
+            if not page.next or not page.matches:
+                return
+            cursor = page.next
+
+    def get_match(self, match_id: str) -> dict[str, Any]:
+        """Summary of one match: frames, users, first/last timestamp, event-type counts."""
+        return self._json(self._request("GET", f"/api/v3/matches/{_segment(match_id)}"))
+
+    def download(
+        self,
+        match_id: str,
+        dest: str | Path | IO[bytes],
+        *,
+        format: str = "echoreplay",
+        on_chunk: Callable[[int], None] | None = None,
+    ) -> int:
+        """Save a match as ``.echoreplay`` (zip) or NDJSON; returns the bytes written.
+
+        Streamed a chunk at a time (``on_chunk`` gets each chunk's size). A file
+        path is removed again when the download fails.
+        """
+        if not isinstance(dest, str | Path):
+            return self._download(match_id, dest, format, on_chunk)
+        path = Path(dest)
+        try:
+            with open(path, "wb") as out:
+                return self._download(match_id, out, format, on_chunk)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+
+    def _download(
+        self, match_id: str, out: IO[bytes], fmt: str, on_chunk: Callable[[int], None] | None
+    ) -> int:
+        try:
+            return download_to(
+                self._http, match_id, out, fmt=fmt, on_chunk=on_chunk, error_for=_error_for
+            )
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, self.base_url) from exc
+
+    def watch(
+        self,
+        match_id: str,
+        *,
+        from_start: bool = False,
+        fps: int | None = None,
+        on_end: Callable[[str], None] | None = None,
+    ) -> Iterator[WatchedFrame]:
+        """Frames of a session as they are stored (``WS /api/v3/stream/{id}``).
+
+        Ends when the session has been quiet for the server's ``LIVE_WINDOW``
+        or the server shuts down (``on_end`` gets the reason).
+        """
+        return watch(
+            self.base_url,
+            self._token,
+            match_id,
+            from_start=from_start,
+            fps=fps,
+            timeout=self._timeout,
+            on_end=on_end,
+        )
 
     # -- plumbing ----------------------------------------------------------------------------
 

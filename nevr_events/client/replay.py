@@ -156,8 +156,13 @@ def _parse_echoreplay_line(line: bytes, index: int) -> tuple[dict[str, Any], dat
         "timestamp": format_time(stamp),
         "session": session,
     }
-    if len(parts) == 3 and parts[2].strip():
-        frame["player_bones"] = _json_object(parts[2], "player bones JSON")
+    # Writers put `{}` on lines without bones (three parts on every line).
+    if (
+        len(parts) == 3
+        and parts[2].strip()
+        and (bones := _json_object(parts[2], "player bones JSON"))
+    ):
+        frame["player_bones"] = bones
     return frame, stamp
 
 

@@ -23,6 +23,9 @@ from nevr_events.server import (
     stream,
 )
 from nevr_events.server.config import AUTH_NONE_WARNING, Settings
+from nevr_events.server.live import init_app as init_live_hub
+from nevr_events.server.live_ws import bp as live_bp
+from nevr_events.server.matches import bp as matches_bp
 from nevr_events.wire.fastframe import FastFrameValidator
 from nevr_events.wire.frames import FrameValidator
 
@@ -61,6 +64,7 @@ def create_app(
     logs.init_app(app)
     limits.init_app(app)
     metrics.init_app(app)
+    init_live_hub(app, event_store)
 
     app.register_blueprint(health.bp)
     app.register_blueprint(reads.bp)
@@ -68,6 +72,8 @@ def create_app(
     app.register_blueprint(graphql.bp)
     app.register_blueprint(metrics.bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(live_bp)
+    app.register_blueprint(matches_bp)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
     log.info("nevr-events ready: %s", store.describe(settings))

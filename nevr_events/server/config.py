@@ -119,6 +119,12 @@ class Settings:
     graphql_max_body_bytes: int = 1024 * 1024
     graphql_max_query_bytes: int = 100_000
     max_header_bytes: int = 8190
+    # Live view: a session is live while a frame arrived within this window.
+    live_window: float = 30.0
+    # Highest frame rate a live subscriber may ask for.
+    max_subscriber_fps: int = 60
+    # Live subscribers per worker; more are refused with 503.
+    max_subscribers: int = 200
 
     @property
     def bind(self) -> str:
@@ -251,4 +257,7 @@ ENV_VARS: dict[str, tuple[str, object]] = {
     "graphql_max_body_bytes": ("GRAPHQL_MAX_BODY_BYTES", parse_size),
     "graphql_max_query_bytes": ("GRAPHQL_MAX_QUERY_BYTES", parse_size),
     "max_header_bytes": ("MAX_HEADER_BYTES", parse_size),
+    "live_window": ("LIVE_WINDOW", parse_duration),
+    "max_subscriber_fps": ("MAX_SUBSCRIBER_FPS", parse_positive_int),
+    "max_subscribers": ("MAX_SUBSCRIBERS", parse_positive_int),
 }

@@ -65,4 +65,6 @@ def index() -> ResponseReturnValue:
         health="/health",
         metrics="/metrics",
         openapi="/openapi.json",
+        live="/api/v3/stream, /api/v3/stream/{id} (WebSocket), /api/v3/stream/{id}/info",
+        matches="/api/v3/matches, /api/v3/matches/{id}, /api/v3/matches/{id}/download",
     )

@@ -27,6 +27,7 @@ from nevr_events.server.store.base import (
     WriteOutcome,
     frame_json,
 )
+from nevr_events.server.store.mongo_matches import MongoMatchQueries
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ INDEXES = (
 SESSION_ORDER = [("timestamp", pymongo.ASCENDING), ("_id", pymongo.ASCENDING)]
 
 
-class MongoEventStore:
+class MongoEventStore(MongoMatchQueries):
     """EventStore on pymongo; one client (and connection pool) per process."""
 
     def __init__(

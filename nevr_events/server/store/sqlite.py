@@ -35,6 +35,7 @@ from bson import ObjectId
 
 from nevr_events.exceptions import StoreUnavailable
 from nevr_events.server.store.base import LEGACY_FIELDS, PageCursor, WriteOutcome
+from nevr_events.server.store.sqlite_matches import SqliteMatchQueries
 from nevr_events.server.store.sqlite_rows import (
     INSERT_EVENT,
     INSERT_FRAME,
@@ -65,7 +66,7 @@ def _in_thread_pool() -> Callable[[Callable[[], T]], T]:
     return lambda call: get_hub().threadpool.apply(call)
 
 
-class SqliteEventStore:
+class SqliteEventStore(SqliteMatchQueries):
     """EventStore on one SQLite file; one writer connection and a few readers per process."""
 
     # The stream hands over each frame's JSON with its BSON (see ``StoredDocument``).
