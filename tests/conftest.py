@@ -13,6 +13,7 @@ from flask import Flask
 
 from nevr_events import Settings, create_app
 from nevr_events.server.devdb import LocalFerretDB
+from tests.rabbitmq import LocalRabbitMQ
 from tests.support import SECRET, LiveServer
 
 
@@ -76,3 +77,10 @@ def server(mongo_uri: str, _databases: list[str]) -> Iterator[LiveServer]:
     live = LiveServer(mongo_uri, name).start()
     yield live
     live.stop()
+
+
+@pytest.fixture(scope="session")
+def rabbitmq() -> Iterator[LocalRabbitMQ]:
+    """One throw-away RabbitMQ (Debian's rabbitmq-server) for the run, on a loopback port."""
+    with LocalRabbitMQ() as broker:
+        yield broker

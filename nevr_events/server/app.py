@@ -10,7 +10,7 @@ from flask import Flask, Response, jsonify
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from nevr_events.server import graphql, health, lifecycle, reads, store, stream
+from nevr_events.server import graphql, health, lifecycle, publish, reads, store, stream
 from nevr_events.server.config import Settings
 from nevr_events.wire.fastframe import FastFrameValidator
 from nevr_events.wire.frames import FrameValidator
@@ -47,6 +47,7 @@ def create_app(
     app.extensions["nevr_events.validator"] = validator or FastFrameValidator()
     event_store = store.init_app(app, event_store)
     lifecycle.init_app(app, event_store)
+    publish.init_app(app, event_store)
 
     app.register_blueprint(health.bp)
     app.register_blueprint(reads.bp)

@@ -11,6 +11,7 @@ has seen and skips the ``_id``s it already delivered: a frame committed up to
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -50,9 +51,13 @@ class StoreFollower:
         (given commits land within ``lookback``)."""
         return max(self._start, self._newest - self.lookback)
 
-    def poll(self) -> list[dict[str, Any]]:
-        """Frames stored since the last poll, in ``_id`` order, each returned once."""
-        fresh = list(self._iter_window())
+    def poll(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Frames stored since the last poll, in ``_id`` order, each returned once.
+
+        With ``limit``, at most that many: the rest come with the next polls
+        (a follower far behind, e.g. after an outage, catches up in steps).
+        """
+        fresh = list(itertools.islice(self._iter_window(), limit))
         for document in fresh:
             arrived = document["_id"].generation_time
             self._seen[document["_id"]] = arrived

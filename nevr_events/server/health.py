@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
 from nevr_events.exceptions import StoreUnavailable
+from nevr_events.server import publish
 from nevr_events.server.store import get_store
 
 bp = Blueprint("health", __name__)
@@ -26,7 +27,14 @@ def health() -> ResponseReturnValue:
         get_store().ping(timeout=PING_TIMEOUT)
     except StoreUnavailable as exc:
         return jsonify(status="unhealthy", timestamp=_now(), error=str(exc)), 503
-    return jsonify(status="healthy", timestamp=_now())
+    return jsonify(status="healthy", timestamp=_now(), **_publishing())
+
+
+def _publishing() -> dict[str, object]:
+    try:
+        return publish.health(current_app.config["SETTINGS"], get_store())
+    except Exception:  # a health probe reports; it does not fail on this
+        return {"amqp": "unknown"}
 
 
 @bp.get("/")

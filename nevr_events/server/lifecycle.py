@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import signal
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import gevent
@@ -35,6 +36,8 @@ class Runtime:
         self.shutdown_timeout = shutdown_timeout
         self.stopping = Event()
         self.sessions: set[StreamSession] = set()
+        # Called after the writer drained, before the store closes (e.g. the AMQP publisher).
+        self.before_close: list[Callable[[], None]] = []
         self._stopped = Event()
 
     def begin_shutdown(self) -> gevent.Greenlet:
@@ -57,6 +60,8 @@ class Runtime:
             log.warning("%d stream(s) still open at the shutdown deadline", len(self.sessions))
         if not self.writer.close(timeout=max(deadline - time.monotonic(), 0.1)):
             log.error("writer did not finish before the shutdown deadline")
+        for hook in self.before_close:
+            hook()
         self.store.close()
         log.info("shutdown complete")
         self._stopped.set()

@@ -12,7 +12,7 @@ import binascii
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol
 
 import bson
@@ -22,7 +22,7 @@ from bson import ObjectId
 from bson.codec_options import CodecOptions
 from bson.raw_bson import RawBSONDocument
 from flask import Flask, current_app
-from pymongo.errors import BulkWriteError, OperationFailure, PyMongoError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure, PyMongoError
 
 from nevr_events.exceptions import StoreUnavailable
 from nevr_events.server.config import Settings
@@ -127,6 +127,19 @@ class EventStore(Protocol):
         with_frame: bool = True,
     ) -> list[dict[str, Any]]: ...
 
+    def frames_by_id(self, ids: Sequence[ObjectId]) -> list[dict[str, Any]]: ...
+
+    def latest_arrival(self) -> datetime | None: ...
+
+    # Small shared state (the publisher's cursor) and leases (one publisher at a time).
+    def get_state(self, key: str) -> dict[str, Any] | None: ...
+
+    def put_state(self, key: str, value: Mapping[str, Any]) -> None: ...
+
+    def acquire_lease(self, name: str, owner: str, ttl: float) -> bool: ...
+
+    def release_lease(self, name: str, owner: str) -> None: ...
+
     def close(self) -> None: ...
 
 
@@ -181,6 +194,7 @@ class MongoEventStore:
         # Whether $group has $first/$last/$addToSet (MongoDB) or not (FerretDB); None: unknown.
         self._accumulators: bool | None = None
         self.collection = self._client[settings.database_name][settings.collection_name]
+        self.state = self._client[settings.database_name][f"{settings.collection_name}_state"]
 
     def ensure_indexes(self) -> None:
         """Create the missing indexes; safe on every start of every worker.
@@ -415,6 +429,51 @@ class MongoEventStore:
             .limit(limit)
         )
         return list(cursor)
+
+    def frames_by_id(self, ids: Sequence[ObjectId]) -> list[dict[str, Any]]:
+        """Whole documents for these ``_id``s (absent ones left out), in ``_id`` order."""
+        if not ids:
+            return []
+        return list(self.collection.find({"_id": {"$in": list(ids)}}).sort("_id", _ASC))
+
+    def latest_arrival(self) -> datetime | None:
+        """Arrival time of the newest stored frame (``_id`` order), None when empty."""
+        newest = self.collection.find_one({}, {"_id": 1}, sort=[("_id", pymongo.DESCENDING)])
+        return newest["_id"].generation_time if newest else None
+
+    def get_state(self, key: str) -> dict[str, Any] | None:
+        document = self.state.find_one({"_id": f"state:{key}"})
+        return document.get("value") if document else None
+
+    def put_state(self, key: str, value: Mapping[str, Any]) -> None:
+        now = datetime.now(UTC)
+        self.state.update_one(
+            {"_id": f"state:{key}"},
+            {"$set": {"value": dict(value), "updated_at": now}},
+            upsert=True,
+        )
+
+    def acquire_lease(self, name: str, owner: str, ttl: float) -> bool:
+        """Take the lease if it is free or expired, or renew it if ``owner`` holds it.
+
+        One atomic find-and-modify: when another owner holds an unexpired lease
+        the filter matches nothing and the upsert collides on ``_id``.
+        Expiry uses this host's clock: instances need synchronised clocks (NTP).
+        """
+        now = datetime.now(UTC)
+        try:
+            document = self.state.find_one_and_update(
+                {"_id": f"lease:{name}", "$or": [{"owner": owner}, {"expires": {"$lt": now}}]},
+                {"$set": {"owner": owner, "expires": now + timedelta(seconds=ttl)}},
+                upsert=True,
+                return_document=pymongo.ReturnDocument.AFTER,
+            )
+        except DuplicateKeyError:
+            return False
+        return document is not None and document.get("owner") == owner
+
+    def release_lease(self, name: str, owner: str) -> None:
+        self.state.delete_one({"_id": f"lease:{name}", "owner": owner})
 
     def close(self) -> None:
         self._client.close()
