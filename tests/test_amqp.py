@@ -102,6 +102,7 @@ def test_streamed_match_gives_routing_keys_and_bodies(
     ]
     assert quiet_end[0]["reason"] == "idle" and quiet_end[0]["frame_index"] == 2
 
+    assert ":guest@" not in amqp_server.logs()  # the password never reaches the log
     health = amqp_server.get("/health").json()
     assert health["amqp"] == "connected"
     assert wait_until(lambda: amqp_server.get("/health").json()["amqp_lag_seconds"] == 0)

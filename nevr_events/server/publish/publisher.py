@@ -121,7 +121,7 @@ class Publisher:
 
     def _lead(self) -> None:
         """Hold the lease: (re)connect to the broker and publish until stopped."""
-        delay = 0.5
+        delay, warned_at = 0.5, -60.0
         while not self._stopping.is_set():
             self._renew(force=True)
             try:
@@ -135,8 +135,10 @@ class Publisher:
             except BrokerError as exc:
                 if self.connected:
                     log.warning("AMQP publisher disconnected: %s", exc)
-                else:
+                    warned_at = time.monotonic()
+                elif time.monotonic() - warned_at >= 60:  # once a minute while it lasts
                     log.warning("AMQP broker unavailable: %s", exc)
+                    warned_at = time.monotonic()
                 self._disconnect()
                 self._put_status(connected=False)
                 self._stopping.wait(delay)
