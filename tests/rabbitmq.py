@@ -8,6 +8,7 @@ temporary directory, so a test broker never touches the system one.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -173,4 +174,5 @@ class Consumer:
 
     def close(self) -> None:
         if self._connection is not None and self._connection.is_open:
-            self._connection.close()
+            with contextlib.suppress(pika.exceptions.AMQPError):
+                self._connection.close()
