@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from bson import ObjectId
 
+from nevr_events import Settings
 from nevr_events.server.publish.messages import EVENT_PREFIX
+from nevr_events.server.store import EventStore, open_store
+from tests.conftest import _store_url, new_database_name
 from tests.rabbitmq import Consumer, LocalRabbitMQ
 from tests.support import LiveServer, envelope, make_frame, new_session_id, send_frames, wait_until
 
@@ -18,23 +23,51 @@ ROUND_END = {"round_ended": {"round_number": 1, "winning_team": "ROLE_BLUE_TEAM"
 MATCH_END = {"match_ended": {"winning_team": "ROLE_BLUE_TEAM"}}
 
 
+pytestmark = pytest.mark.both_stores
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def amqp_live_server(
+    request: pytest.FixtureRequest,
+    backend: str,
+    folder: Path,
+    rabbitmq: LocalRabbitMQ,
+    **env: str,
+) -> LiveServer:
+    url = _store_url(request, backend, folder)
+    return LiveServer(url, new_database_name("nevr_amqp"), AMQP_URL=rabbitmq.url, **env).start()
+
+
 @pytest.fixture(scope="module")
 def amqp_server(
-    mongo_uri: str, _databases: list[str], rabbitmq: LocalRabbitMQ
+    request: pytest.FixtureRequest,
+    backend: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    rabbitmq: LocalRabbitMQ,
 ) -> Iterator[LiveServer]:
-    name = f"nevr_amqp_{uuid.uuid4().hex[:12]}"
-    _databases.append(name)
-    live = LiveServer(
-        mongo_uri, name, AMQP_URL=rabbitmq.url, AMQP_LEASE="3s", LIVE_WINDOW="2s"
-    ).start()
+    folder = tmp_path_factory.mktemp("store")
+    live = amqp_live_server(request, backend, folder, rabbitmq, AMQP_LEASE="3s", LIVE_WINDOW="2s")
     yield live
     live.stop()
+
+
+@contextlib.contextmanager
+def live_store(server: LiveServer) -> Iterator[EventStore]:
+    """The server's store, opened by the test (SQLite file or MongoDB database)."""
+    settings = Settings(store_url=server.store_url, database_name=server.database, jwt_secret="")
+    store = open_store(settings)
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def expected_ids(server: LiveServer, session_id: str) -> set[str]:
     """The message ids the stored frames of a session must produce."""
     ids = {f"{session_id}:started"}
-    for doc in server.collection.find({"lobby_session_id": session_id}):
+    with live_store(server) as store:
+        documents = store.arrivals(EPOCH, session_id=session_id, limit=100_000)
+    for doc in documents:
         for position, event in enumerate(doc["frame"].get("events", [])):
             ids.add(f"{session_id}:event:{doc['_id']}:{position}")
             if "match_ended" in event:
@@ -128,7 +161,8 @@ def test_only_stored_frames_produce_messages(
     assert wait_until(lambda: any(":ended:" in i for i in consumer.ids(lower)), attempts=300)
 
     mine = [(k, b) for k, _, b in consumer.drain() if b["lobby_session_id"] == lower]
-    stored = {str(doc["_id"]) for doc in amqp_server.collection.find({"lobby_session_id": lower})}
+    with live_store(amqp_server) as store:
+        stored = {str(doc["_id"]) for doc in store.arrivals(EPOCH, session_id=lower)}
     assert {b["frame_id"] for _, b in mine} <= stored
     assert {b["frame_index"] for _, b in mine} == {1, 9}
     goals = {b["message_id"] for k, b in mine if k == EVENT_PREFIX + "player_goal"}

@@ -10,40 +10,34 @@ from __future__ import annotations
 import os
 import signal
 import time
-import uuid
 from collections.abc import Iterator
 
-import pymongo
 import pytest
 
 from tests.rabbitmq import Consumer, LocalRabbitMQ
 from tests.support import LiveServer, envelope, make_frame, new_session_id, send_frames, wait_until
-from tests.test_amqp import GOAL, MATCH_END, expected_ids
+from tests.test_amqp import GOAL, MATCH_END, amqp_live_server, expected_ids, live_store
 
 OUTAGE = 60.0
 
 
 @pytest.fixture(scope="module")
 def two_workers(
-    mongo_uri: str, _databases: list[str], rabbitmq: LocalRabbitMQ
+    request: pytest.FixtureRequest,
+    backend: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    rabbitmq: LocalRabbitMQ,
 ) -> Iterator[LiveServer]:
-    name = f"nevr_amqpf_{uuid.uuid4().hex[:12]}"
-    _databases.append(name)
-    live = LiveServer(
-        mongo_uri, name, WORKERS="2", AMQP_URL=rabbitmq.url, AMQP_LEASE="3s", LIVE_WINDOW="10m"
-    ).start()
+    folder = tmp_path_factory.mktemp("store")
+    env = {"WORKERS": "2", "AMQP_LEASE": "3s", "LIVE_WINDOW": "10m"}
+    live = amqp_live_server(request, backend, folder, rabbitmq, **env)
     yield live
     live.stop()
 
 
 def publisher_status(server: LiveServer) -> dict:
-    client: pymongo.MongoClient = pymongo.MongoClient(server.mongo_uri)
-    try:
-        state = client[server.database]["session_events_state"]
-        document = state.find_one({"_id": "state:amqp.status"}) or {}
-        return document.get("value") or {}
-    finally:
-        client.close()
+    with live_store(server) as store:
+        return store.get_state("amqp.status") or {}
 
 
 def stream(server: LiveServer, session_id: str, indexes: range, last: bool = False) -> None:

@@ -13,7 +13,7 @@ from nevr_events import Settings
 from nevr_events.exceptions import ConfigError
 from nevr_events.server.publish.broker import connection_options
 from nevr_events.server.publish.messages import SessionTracker
-from nevr_events.server.store import MongoEventStore
+from nevr_events.server.store import open_store
 
 SID = "8380fae5-e20f-4b61-beda-b94e0811244f"
 
@@ -122,8 +122,9 @@ def test_without_amqp_url_nothing_starts(app: Flask) -> None:
     assert health["status"] == "healthy" and health["amqp"] == "off"
 
 
+@pytest.mark.both_stores
 def test_store_lease_is_held_by_one_owner_until_it_expires(settings: Settings) -> None:
-    store = MongoEventStore(settings)
+    store = open_store(settings)
     try:
         assert store.acquire_lease("p", "a", 30)
         assert not store.acquire_lease("p", "b", 30)
@@ -139,8 +140,9 @@ def test_store_lease_is_held_by_one_owner_until_it_expires(settings: Settings) -
         store.close()
 
 
+@pytest.mark.both_stores
 def test_store_state_round_trip(settings: Settings) -> None:
-    store = MongoEventStore(settings)
+    store = open_store(settings)
     try:
         assert store.get_state("cursor") is None
         store.put_state("cursor", {"position": 1.5, "sessions": {SID: {"last": 2.0}}})

@@ -1,20 +1,17 @@
 """Resolvers of the hand-written types; every read goes through the store module.
 
-A page of events is one database query (``EventStore.page_window``);
+A page of events is one database query (``EventStore.page``);
 ``totalCount`` and the per-session figures are only queried when selected.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 from graphql import (
     GraphQLError,
     GraphQLResolveInfo,
@@ -25,7 +22,13 @@ from graphql import (
 from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
 
 from nevr_events.exceptions import InvalidSessionId, StoreUnavailable
-from nevr_events.server.store import EventStore, PageCursor, get_store
+from nevr_events.server.store import (
+    EventStore,
+    PageCursor,
+    decode_token,
+    encode_token,
+    get_store,
+)
 from nevr_events.wire.frames import canonical_session_id, parse_timestamp
 
 MAX_LIMIT = 1000
@@ -164,7 +167,7 @@ def events_connection(
                 "after is not a valid cursor: pass an endCursor or edge cursor"
             ) from None
     with_frame = _selects(info, FRAME_FIELDS)
-    docs = store.page_window(
+    docs = store.page(
         sid,
         limit=size + 1,
         offset=offset,
@@ -187,15 +190,13 @@ def events_connection(
 
 
 def _session_cursor(sid: str) -> str:
-    raw = orjson.dumps({"s": sid})
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_token({"s": sid})
 
 
 def _decode_session_cursor(token: str) -> str:
     try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        return canonical_session_id(orjson.loads(raw)["s"])
-    except (binascii.Error, ValueError, TypeError, KeyError, orjson.JSONDecodeError):
+        return canonical_session_id(decode_token(token)["s"])
+    except (ValueError, TypeError, KeyError, InvalidSessionId):
         raise UserError("after is not a valid lobbySessions cursor") from None
 
 
@@ -242,7 +243,7 @@ def resolve_health(_root: Any, _info: GraphQLResolveInfo) -> dict[str, Any]:
 def resolve_lobby_session(_root: Any, _info: GraphQLResolveInfo, id: str) -> Any:
     sid = _session_id(id)
     store = get_store()
-    found = store.page_window(sid, limit=1, with_frame=False)
+    found = store.page(sid, limit=1, with_frame=False)
     return lobby_session_object(store, sid) if found else None
 
 

@@ -1,0 +1,132 @@
+"""What every store shares: the ``EventStore`` interface, outcomes, and the cursor codec."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
+
+import orjson
+from bson import ObjectId
+from bson.codec_options import CodecOptions
+from bson.errors import InvalidId
+
+# How stored documents come back from every store: datetimes tz-aware UTC.
+DECODE: CodecOptions[dict[str, Any]] = CodecOptions(tz_aware=True)
+# Fields the legacy whole-session read needs; the rest of each document stays in the database.
+LEGACY_FIELDS = ("lobby_session_id", "user_id", "frame")
+
+
+@dataclass(frozen=True, slots=True)
+class WriteOutcome:
+    """What became of one document of a batch."""
+
+    status: Literal["stored", "duplicate", "error"]
+    error: str | None = None
+
+
+def encode_token(payload: dict[str, Any]) -> str:
+    """An opaque, URL-safe cursor token carrying ``payload`` (every cursor of the API)."""
+    return base64.urlsafe_b64encode(orjson.dumps(payload)).decode().rstrip("=")
+
+
+def decode_token(token: str) -> dict[str, Any]:
+    """The payload of ``encode_token``; ValueError when the token is not one."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        payload = orjson.loads(raw)
+    except (binascii.Error, ValueError, TypeError, orjson.JSONDecodeError) as exc:
+        raise ValueError("invalid cursor") from exc
+    if not isinstance(payload, dict):
+        raise ValueError("invalid cursor")
+    return payload
+
+
+@dataclass(frozen=True, slots=True)
+class PageCursor:
+    """Keyset position ``(timestamp, _id)`` of the last document of a page.
+
+    Unlike an offset it stays correct while frames keep arriving: new frames
+    never shift what comes after a position that was already read.
+    """
+
+    timestamp: datetime
+    object_id: ObjectId
+
+    def encode(self) -> str:
+        millis = int(self.timestamp.timestamp() * 1000)
+        return encode_token({"t": millis, "i": str(self.object_id)})
+
+    @classmethod
+    def decode(cls, token: str) -> PageCursor:
+        data = decode_token(token)
+        try:
+            stamp = datetime.fromtimestamp(int(data["t"]) / 1000, tz=UTC)
+            return cls(stamp, ObjectId(data["i"]))
+        except (InvalidId, ValueError, TypeError, KeyError, OverflowError, OSError) as exc:
+            raise ValueError("invalid cursor") from exc
+
+    @classmethod
+    def after(cls, document: dict[str, Any]) -> PageCursor:
+        return cls(document["timestamp"], document["_id"])
+
+
+class EventStore(Protocol):
+    """What the service needs from a database, and nothing more."""
+
+    def ensure_indexes(self) -> None: ...
+
+    def insert_frames(self, documents: Sequence[Mapping[str, Any]]) -> list[WriteOutcome]: ...
+
+    def ping(self, timeout: float | None = None) -> None: ...
+
+    def count(self, session_id: str, event_type: str | None = None) -> int: ...
+
+    def iter_session(self, session_id: str) -> Iterator[dict[str, Any]]: ...
+
+    def page(
+        self,
+        session_id: str,
+        *,
+        limit: int,
+        offset: int = 0,
+        after: PageCursor | None = None,
+        event_type: str | None = None,
+        with_frame: bool = True,
+    ) -> list[dict[str, Any]]: ...
+
+    def lobby_sessions(
+        self, *, limit: int, after: str | None = None, since: datetime | None = None
+    ) -> list[dict[str, Any]]: ...
+
+    def session_summaries(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]: ...
+
+    def count_lobby_sessions(self, since: datetime | None = None) -> int: ...
+
+    def arrivals(
+        self,
+        since: datetime,
+        *,
+        after_id: ObjectId | None = None,
+        session_id: str | None = None,
+        limit: int = 1000,
+        with_frame: bool = True,
+    ) -> list[dict[str, Any]]: ...
+
+    def frames_by_id(self, ids: Sequence[ObjectId]) -> list[dict[str, Any]]: ...
+
+    def latest_arrival(self) -> datetime | None: ...
+
+    # Small shared state (the publisher's cursor) and leases (one publisher at a time).
+    def get_state(self, key: str) -> dict[str, Any] | None: ...
+
+    def put_state(self, key: str, value: Mapping[str, Any]) -> None: ...
+
+    def acquire_lease(self, name: str, owner: str, ttl: float) -> bool: ...
+
+    def release_lease(self, name: str, owner: str) -> None: ...
+
+    def close(self) -> None: ...
