@@ -163,24 +163,27 @@ class Publisher:
             polled_at = time.time()
             documents = follower.poll(limit=STEP)
             messages = self._messages(tracker, documents)
-            # Everything that arrived before `horizon` has been seen, even when idle.
-            horizon = max(follower.position.timestamp(), polled_at - self.lookback)
+            # Everything that arrived before `horizon` has been seen: after a complete
+            # poll, also what arrived more than a look-back ago (time goes on when idle).
+            horizon = follower.position.timestamp()
+            if len(documents) < STEP:
+                horizon = max(horizon, polled_at - self.lookback)
             messages += tracker.idle(horizon - self.settings.live_window)
             self._renew()
             if messages:
                 broker.publish(messages)
             if documents:
                 published_through = max(published_through, arrival(documents[-1]))
-            moved = cursor.get("position") != follower.position.timestamp()
-            stale = time.monotonic() - self._status_at > self.settings.amqp_lease / 3
-            if documents or messages or moved or stale:
+            if documents or messages or cursor.get("position") != follower.position.timestamp():
+                # Only after the confirms. A holder that lost its lease unnoticed may
+                # still write here: harmless, as what it wrote it had published.
                 cursor = {
                     "position": follower.position.timestamp(),
                     "sessions": tracker.snapshot(),
                     "published_through": published_through,
                 }
-                self._renew(force=True)  # never move the cursor without holding the lease
                 self.store.put_state(CURSOR, cursor)
+            if time.monotonic() - self._status_at > min(self.settings.amqp_lease / 3, 2.0):
                 self._put_status(connected=True, published_through=published_through)
             if len(documents) < STEP:
                 broker.idle(POLL_INTERVAL)

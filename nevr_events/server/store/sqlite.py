@@ -25,19 +25,18 @@ import logging
 import os
 import sqlite3
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import bson
-import orjson
 from bson import ObjectId
 from bson.codec_options import CodecOptions
 from bson.raw_bson import RawBSONDocument
 
 from nevr_events.exceptions import StoreUnavailable
 from nevr_events.server.store.base import DECODE, LEGACY_FIELDS, PageCursor, WriteOutcome
+from nevr_events.server.store.sqlite_state import SqliteStateMixin
 
 log = logging.getLogger(__name__)
 
@@ -66,16 +65,6 @@ CREATE TABLE IF NOT EXISTS frame_events (
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at REAL);
 CREATE TABLE IF NOT EXISTS leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires REAL);
 """
-PUT_STATE = (
-    "INSERT INTO state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key)"
-    " DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
-)
-# Taken when free or expired, renewed by its owner; otherwise the WHERE leaves it as it is.
-TAKE_LEASE = (
-    "INSERT INTO leases (name, owner, expires) VALUES (?, ?, ?) ON CONFLICT (name)"
-    " DO UPDATE SET owner = excluded.owner, expires = excluded.expires"
-    " WHERE leases.owner = excluded.owner OR leases.expires < ?"
-)
 INSERT_FRAME = (
     "INSERT OR IGNORE INTO frames (oid, session, user_id, ts, frame_index, doc)"
     " VALUES (?, ?, ?, ?, ?, ?)"
@@ -124,7 +113,7 @@ def _in_thread_pool() -> Callable[[Callable[[], T]], T]:
     return lambda call: get_hub().threadpool.apply(call)
 
 
-class SqliteEventStore:
+class SqliteEventStore(SqliteStateMixin):
     """EventStore on one SQLite file; one writer connection and a few readers per process."""
 
     def __init__(self, path: str, *, timeout: float = 10.0) -> None:
@@ -378,47 +367,6 @@ class SqliteEventStore:
             params.append(session_id)
         sql = f"SELECT doc FROM frames WHERE {' AND '.join(where)} ORDER BY oid LIMIT ?"
         return [_decode(raw, with_frame) for (raw,) in self._rows(sql, [*params, limit])]
-
-    def frames_by_id(self, ids: Sequence[ObjectId]) -> list[dict[str, Any]]:
-        """Whole documents for these ``_id``s (absent ones left out), in ``_id`` order."""
-        if not ids:
-            return []
-        marks = ",".join("?" * len(ids))
-        sql = f"SELECT doc FROM frames WHERE oid IN ({marks}) ORDER BY oid"
-        return [_decode(raw) for (raw,) in self._rows(sql, [oid.binary for oid in ids])]
-
-    def latest_arrival(self) -> datetime | None:
-        rows = self._rows("SELECT oid FROM frames ORDER BY oid DESC LIMIT 1", ())
-        return ObjectId(bytes(rows[0][0])).generation_time if rows else None
-
-    def get_state(self, key: str) -> dict[str, Any] | None:
-        rows = self._rows("SELECT value FROM state WHERE key = ?", (key,))
-        return orjson.loads(rows[0][0]) if rows else None
-
-    def put_state(self, key: str, value: Mapping[str, Any]) -> None:
-        params = (key, orjson.dumps(dict(value)).decode(), time.time())
-        self._small_write(lambda conn: conn.execute(PUT_STATE, params).rowcount)
-
-    def acquire_lease(self, name: str, owner: str, ttl: float) -> bool:
-        """Take the lease if free or expired, or renew it if ``owner`` holds it: one
-        statement, atomic across processes. Expiry uses this host's clock."""
-        now = time.time()
-        params = (name, owner, now + ttl, now)
-        return self._small_write(lambda conn: conn.execute(TAKE_LEASE, params).rowcount) == 1
-
-    def release_lease(self, name: str, owner: str) -> None:
-        sql = "DELETE FROM leases WHERE name = ? AND owner = ?"
-        self._small_write(lambda conn: conn.execute(sql, (name, owner)).rowcount)
-
-    def _small_write(self, write: Callable[[sqlite3.Connection], int]) -> int:
-        """One auto-committed statement on the writer connection (off the gevent loop)."""
-
-        def run() -> int:
-            self._prepare()
-            return write(self._write_connection())
-
-        with self._write_lock:
-            return _in_thread_pool()(lambda: self._guard(run))
 
     def close(self) -> None:
         for conn in [*self._readers, *([self._writer] if self._writer else [])]:
