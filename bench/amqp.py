@@ -39,6 +39,7 @@ def main() -> None:
             consumer = Consumer(broker.url) if env else None
             if phase == "broker down":
                 broker.stop()
+            print(f"{phase}: streaming", file=sys.stderr, flush=True)
             name = f"bench_amqp_{uuid.uuid4().hex[:8]}"
             with harness.server(uri, name, **env) as live:
                 result = ingest.run(live, args.agents, args.rate, args.duration, False, db_pid)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from bson import ObjectId
@@ -11,6 +11,7 @@ from flask import Flask
 
 from nevr_events import Settings
 from nevr_events.exceptions import ConfigError
+from nevr_events.server.follow import StoreFollower
 from nevr_events.server.publish.broker import connection_options
 from nevr_events.server.publish.messages import SessionTracker
 from nevr_events.server.store import open_store
@@ -155,5 +156,27 @@ def test_store_state_round_trip(settings: Settings) -> None:
         assert [d["_id"] for d in store.frames_by_id([second["_id"], ObjectId()])] == [
             second["_id"]
         ]
+    finally:
+        store.close()
+
+
+@pytest.mark.both_stores
+def test_follower_rescans_the_window_only_every_so_often(settings: Settings) -> None:
+    store = open_store(settings)
+    try:
+        now = datetime.now(UTC)
+        follower = StoreFollower(store, start=now - timedelta(seconds=1), rescan_every=0.5)
+        late = ObjectId()  # arrived first, committed after newer frames (another worker)
+        store.insert_frames([doc(i, at=now.timestamp()) for i in range(3)])
+        assert [d["frame_index"] for d in follower.poll()] == [0, 1, 2]
+        store.insert_frames([{**doc(7, at=now.timestamp()), "_id": late}])
+        assert follower.poll() == []  # between rescans only newer arrivals are read
+        time.sleep(0.6)
+        assert [d["frame_index"] for d in follower.poll()] == [7]  # the rescan finds it
+        assert follower.poll() == []
+        batch = [doc(i, at=now.timestamp() + 1) for i in range(10, 16)]
+        store.insert_frames(batch)
+        assert [d["frame_index"] for d in follower.poll(limit=4)] == [10, 11, 12, 13]
+        assert [d["frame_index"] for d in follower.poll(limit=4)] == [14, 15]
     finally:
         store.close()

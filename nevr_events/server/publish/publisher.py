@@ -37,6 +37,9 @@ LEASE = "amqp-publisher"
 CURSOR = "amqp.cursor"
 STATUS = "amqp.status"
 POLL_INTERVAL = 0.5
+# Between full re-reads of the look-back window (for late commits), polls read only
+# newer arrivals: each stored frame is read a few times, not once per poll.
+RESCAN_EVERY = 5.0
 STEP = 500  # most frames handled per publish-and-confirm step
 
 
@@ -45,9 +48,10 @@ class LeaseLost(Exception):
 
 
 def lookback_for(settings: Settings) -> float:
-    """How late a frame may commit after it arrived: a batch waits in the queue,
-    then is retried for up to MONGO_TIMEOUT, each try taking up to MONGO_TIMEOUT."""
-    return 2 * settings.mongo_timeout + 5.0
+    """How late a frame may commit after it arrived (a batch waits in the queue, then
+    is retried for up to MONGO_TIMEOUT, each try taking up to MONGO_TIMEOUT), plus
+    the time between two full re-reads of the window."""
+    return 2 * settings.mongo_timeout + 5.0 + RESCAN_EVERY
 
 
 class Publisher:
@@ -59,6 +63,9 @@ class Publisher:
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.lookback = lookback_for(settings)
         self.connected = False
+        # For /metrics (issue-11): messages sent, and confirmed by the broker, by this worker.
+        self.published = 0
+        self.confirmed = 0
         self._stopping = Event()
         self._greenlet: gevent.Greenlet | None = None
         self._leased_until = 0.0
@@ -155,6 +162,7 @@ class Publisher:
             start=datetime.fromtimestamp(start, UTC),
             lookback=self.lookback,
             with_frame=self.settings.amqp_frames,
+            rescan_every=RESCAN_EVERY,
         )
         published_through = cursor.get("published_through") or start
         log.info("AMQP publisher resuming from %s", datetime.fromtimestamp(start, UTC))
@@ -171,7 +179,9 @@ class Publisher:
             messages += tracker.idle(horizon - self.settings.live_window)
             self._renew()
             if messages:
+                self.published += len(messages)
                 broker.publish(messages)
+                self.confirmed += len(messages)
             if documents:
                 published_through = max(published_through, arrival(documents[-1]))
             if documents or messages or cursor.get("position") != follower.position.timestamp():
