@@ -93,10 +93,10 @@ def test_streamed_match_gives_routing_keys_and_bodies(
     ws.close()
     sid, quiet_sid = match.lower(), quiet.lower()
 
-    assert wait_until(lambda: expected_ids(amqp_server, sid) <= consumer.ids(sid), attempts=300)
+    assert wait_until(lambda: expected_ids(amqp_server, sid) <= consumer.ids(sid), attempts=600)
     quiet_ended = f"{quiet_sid}:ended:"
     assert wait_until(
-        lambda: any(i.startswith(quiet_ended) for i in consumer.ids(quiet_sid)), attempts=300
+        lambda: any(i.startswith(quiet_ended) for i in consumer.ids(quiet_sid)), attempts=600
     )
     received = [
         (key, props, body)
@@ -158,7 +158,7 @@ def test_only_stored_frames_produce_messages(
     assert [r.get("stored") for r in replies] == [True, None, None, False, False, True]
     assert replies[4]["duplicate"] is True
     lower = sid.lower()
-    assert wait_until(lambda: any(":ended:" in i for i in consumer.ids(lower)), attempts=300)
+    assert wait_until(lambda: any(":ended:" in i for i in consumer.ids(lower)), attempts=600)
 
     mine = [(k, b) for k, _, b in consumer.drain() if b["lobby_session_id"] == lower]
     with live_store(amqp_server) as store:
@@ -180,7 +180,7 @@ def test_frames_are_not_published_by_default_and_ids_are_object_ids(
     ws = amqp_server.connect()
     send_frames(ws, [envelope(make_frame(sid, i)) for i in range(3)])
     ws.close()
-    assert wait_until(lambda: bool(everything.ids(sid.lower())), attempts=300)
+    assert wait_until(lambda: bool(everything.ids(sid.lower())), attempts=600)
     assert consumer.drain() == []
     started = [b for _, _, b in everything.drain() if b["lobby_session_id"] == sid.lower()]
     assert ObjectId.is_valid(started[0]["frame_id"])
