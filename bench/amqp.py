@@ -30,10 +30,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=30.0, help="frames/s per agent")
     parser.add_argument("--duration", type=float, default=15.0, help="seconds per run")
     parser.add_argument("--frames", action="store_true", help="AMQP_FRAMES=1: a message per frame")
+    parser.add_argument("--store", default="sqlite", choices=harness.STORES)
+    parser.add_argument("--mongo-uri", default=None)
     args = parser.parse_args()
-    print(harness.machine())
+    print(harness.machine(), "store:", args.store)
     rows = []
-    with harness.database() as (uri, db_pid), LocalRabbitMQ() as broker:
+    with LocalRabbitMQ() as broker:
         amqp = {"AMQP_URL": broker.url, "AMQP_FRAMES": "1" if args.frames else "0"}
         for phase, env in (("AMQP off", {}), ("broker up", amqp), ("broker down", amqp)):
             consumer = Consumer(broker.url) if env else None
@@ -41,7 +43,10 @@ def main() -> None:
                 broker.stop()
             print(f"{phase}: streaming", file=sys.stderr, flush=True)
             name = f"bench_amqp_{uuid.uuid4().hex[:8]}"
-            with harness.server(uri, name, **env) as live:
+            with (
+                harness.store(args.store, args.mongo_uri) as (uri, db_pid),
+                harness.server(uri, name, **env) as live,
+            ):
                 result = ingest.run(live, args.agents, args.rate, args.duration, False, db_pid)
                 catch_up = float("nan")
                 if phase == "broker down":

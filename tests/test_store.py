@@ -104,3 +104,29 @@ def test_follower_returns_each_frame_once_including_late_commits(store: EventSto
     store.insert_frames([{**doc(7), "_id": late_id}, doc(8)])
     assert [d["frame_index"] for d in follower.poll()] == [7, 8]
     assert follower.poll() == []
+
+
+def test_session_json_is_the_frame_as_reads_encode_it(store: EventStore) -> None:
+    from bson.raw_bson import RawBSONDocument
+
+    from nevr_events.server.store import StoredDocument, frame_json
+
+    frame = {"frame_index": 1, "x": 0.1, "big": "9007199254740993", "name": "é✓", "n": None}
+    raw = RawBSONDocument(bson_encode({**doc(1), "frame": frame}))
+    with_json = StoredDocument(bson_encode({**doc(2), "frame": frame}), frame_json(frame))
+    plain = {**doc(3, user="other"), "frame": {"frame_index": 3, "nested": [{"a": 1.5}]}}
+    store.insert_frames([raw, with_json, plain])
+    pairs = list(store.iter_session_json("s-1"))
+    documents = list(store.iter_session("s-1"))
+    assert [user for user, _ in pairs] == ["u", "u", "other"]
+    assert [body for _, body in pairs] == [frame_json(d["frame"]) for d in documents]
+    assert [d["frame"] for d in documents] == [frame, frame, plain["frame"]]
+    assert [d["frame"] for d in store.page("s-1", limit=10)] == [frame, frame, plain["frame"]]
+    assert list(store.iter_session_json("s-unknown")) == []
+
+
+def bson_encode(document: dict) -> bytes:
+    import bson
+    from bson import ObjectId
+
+    return bson.encode({"_id": ObjectId(), **document})

@@ -52,16 +52,26 @@ def session_events(session_id: str) -> Response:
     return Response(_legacy_json(store, sid), mimetype="application/json")
 
 
+def _entries(store: EventStore, sid: str) -> Iterator[bytes]:
+    """Each frame as a legacy event entry, ``{"lobby_session_id", "user_id", "data"}``,
+    spliced from the stored frame JSON rather than decoded and encoded again."""
+    head = b'{"lobby_session_id":' + orjson.dumps(sid) + b',"user_id":'
+    users: dict[str | None, bytes] = {}
+    for user_id, frame in store.iter_session_json(sid):
+        user = users.get(user_id)
+        if user is None:
+            user = users[user_id] = orjson.dumps(user_id)
+        yield b"".join((head, user, b',"data":', frame, b"}"))
+
+
 def _legacy_json(store: EventStore, sid: str) -> Iterator[bytes]:
     prefix = b'{"lobby_session_id":' + orjson.dumps(sid) + b',"events":['
     chunk = bytearray(prefix)
     count = 0
-    for doc in store.iter_session(sid):
+    for entry in _entries(store, sid):
         if count:
             chunk += b","
-        chunk += dumps(
-            {"lobby_session_id": sid, "user_id": doc.get("user_id"), "data": doc.get("frame")}
-        )
+        chunk += entry
         count += 1
         if len(chunk) >= _CHUNK_BYTES:
             yield bytes(chunk)
@@ -72,10 +82,8 @@ def _legacy_json(store: EventStore, sid: str) -> Iterator[bytes]:
 
 def _ndjson(store: EventStore, sid: str) -> Iterator[bytes]:
     chunk = bytearray()
-    for doc in store.iter_session(sid):
-        chunk += dumps(
-            {"lobby_session_id": sid, "user_id": doc.get("user_id"), "data": doc.get("frame")}
-        )
+    for entry in _entries(store, sid):
+        chunk += entry
         chunk += b"\n"
         if len(chunk) >= _CHUNK_BYTES:
             yield bytes(chunk)

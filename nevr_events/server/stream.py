@@ -30,7 +30,7 @@ from nevr_events.exceptions import InvalidFrame, StoreUnavailable
 from nevr_events.server import auth
 from nevr_events.server.inbox import bound_inbox
 from nevr_events.server.lifecycle import Runtime, get_runtime
-from nevr_events.server.store import WriteOutcome
+from nevr_events.server.store import StoredDocument, WriteOutcome, frame_json
 from nevr_events.wire.frames import (
     FrameValidator,
     canonical_session_id,
@@ -53,7 +53,13 @@ _POLL_SECONDS = 0.5
 
 
 def build_document(
-    frame: dict[str, Any], *, session_id: str, user_id: str, node: str, received: datetime
+    frame: dict[str, Any],
+    *,
+    session_id: str,
+    user_id: str,
+    node: str,
+    received: datetime,
+    keep_json: bool = False,
 ) -> RawBSONDocument:
     """The stored form of one frame (see README, "Storage"), encoded to BSON at once.
 
@@ -75,7 +81,9 @@ def build_document(
         "created_at": received,
         "updated_at": received,
     }
-    return RawBSONDocument(bson.encode(document))
+    # A store that keeps each frame's JSON (``keeps_frame_json``) gets it from here,
+    # where the frame is still a dict, instead of decoding the BSON again.
+    return StoredDocument(bson.encode(document), frame_json(frame) if keep_json else None)
 
 
 class StreamSession:
@@ -100,6 +108,7 @@ class StreamSession:
         self._pending: Queue = Queue(maxsize=max_in_flight)
         self._seq = 0
         self.counts = {"stored": 0, "duplicate": 0, "skipped": 0, "rejected": 0}
+        self.keep_json = getattr(runtime.store, "keeps_frame_json", False)
 
     def run(self) -> None:
         self.runtime.sessions.add(self)
@@ -171,6 +180,7 @@ class StreamSession:
                 user_id=self.user_id,
                 node=self.node,
                 received=datetime.now(UTC),
+                keep_json=self.keep_json,
             )
             return reply, self.runtime.writer.submit(document)
         except (InvalidFrame, StoreUnavailable) as exc:

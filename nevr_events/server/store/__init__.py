@@ -17,9 +17,11 @@ from nevr_events.server.config import MONGO_SCHEMES, SQLITE_SCHEME, Settings
 from nevr_events.server.store.base import (
     EventStore,
     PageCursor,
+    StoredDocument,
     WriteOutcome,
     decode_token,
     encode_token,
+    frame_json,
 )
 from nevr_events.server.store.mongo import MongoEventStore
 from nevr_events.server.store.sqlite import SqliteEventStore
@@ -29,10 +31,12 @@ __all__ = [
     "MongoEventStore",
     "PageCursor",
     "SqliteEventStore",
+    "StoredDocument",
     "WriteOutcome",
     "decode_token",
     "describe",
     "encode_token",
+    "frame_json",
     "get_store",
     "init_app",
     "open_store",

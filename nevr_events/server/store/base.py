@@ -13,11 +13,31 @@ import orjson
 from bson import ObjectId
 from bson.codec_options import CodecOptions
 from bson.errors import InvalidId
+from bson.raw_bson import RawBSONDocument
 
 # How stored documents come back from every store: datetimes tz-aware UTC.
 DECODE: CodecOptions[dict[str, Any]] = CodecOptions(tz_aware=True)
 # Fields the legacy whole-session read needs; the rest of each document stays in the database.
 LEGACY_FIELDS = ("lobby_session_id", "user_id", "frame")
+
+
+def frame_json(frame: Any) -> bytes:
+    """A frame's JSON as every read sends it (the one encoding of a stored frame)."""
+    return orjson.dumps(frame, default=str, option=orjson.OPT_UTC_Z)
+
+
+class StoredDocument(RawBSONDocument):
+    """A document to store, as BSON, plus its frame's JSON when the stream already had it.
+
+    Stores that keep each frame's JSON (``keeps_frame_json``) then need not
+    re-encode it; to every other store it is just a ``RawBSONDocument``.
+    """
+
+    __slots__ = ("frame_json",)
+
+    def __init__(self, raw: bytes, frame_json: bytes | None = None) -> None:
+        super().__init__(raw)
+        self.frame_json = frame_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +106,10 @@ class EventStore(Protocol):
     def count(self, session_id: str, event_type: str | None = None) -> int: ...
 
     def iter_session(self, session_id: str) -> Iterator[dict[str, Any]]: ...
+
+    def iter_session_json(self, session_id: str) -> Iterator[tuple[str | None, bytes]]:
+        """``(user_id, frame JSON)`` of every frame of a session, oldest first."""
+        ...
 
     def page(
         self,

@@ -20,7 +20,13 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure, 
 
 from nevr_events.exceptions import StoreUnavailable
 from nevr_events.server.config import Settings
-from nevr_events.server.store.base import DECODE, LEGACY_FIELDS, PageCursor, WriteOutcome
+from nevr_events.server.store.base import (
+    DECODE,
+    LEGACY_FIELDS,
+    PageCursor,
+    WriteOutcome,
+    frame_json,
+)
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +151,10 @@ class MongoEventStore:
         with cursor:
             for document in cursor:
                 yield bson.decode(document.raw, codec_options=DECODE)
+
+    def iter_session_json(self, session_id: str) -> Iterator[tuple[str | None, bytes]]:
+        for document in self.iter_session(session_id):
+            yield document.get("user_id"), frame_json(document.get("frame"))
 
     def page(
         self,

@@ -15,6 +15,8 @@ from typing import Any
 import orjson
 from bson import ObjectId
 
+from nevr_events.server.store.sqlite_rows import decode_row
+
 PUT_STATE = (
     "INSERT INTO state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key)"
     " DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
@@ -35,11 +37,9 @@ class SqliteStateMixin:
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
-        sql = f"SELECT doc FROM frames WHERE oid IN ({marks}) ORDER BY oid"
-        from nevr_events.server.store.sqlite import _decode  # sqlite.py imports this module
-
+        sql = f"SELECT doc, frame FROM frames WHERE oid IN ({marks}) ORDER BY oid"
         rows = self._rows(sql, [oid.binary for oid in ids])  # type: ignore[attr-defined]
-        return [_decode(raw) for (raw,) in rows]
+        return [decode_row(head, frame) for head, frame in rows]
 
     def latest_arrival(self) -> datetime | None:
         rows = self._rows("SELECT oid FROM frames ORDER BY oid DESC LIMIT 1", ())
@@ -71,7 +71,7 @@ class SqliteStateMixin:
             self._prepare()  # type: ignore[attr-defined]
             return write(self._write_connection())  # type: ignore[attr-defined]
 
-        from nevr_events.server.store.sqlite import _in_thread_pool  # (circular at the top)
+        from nevr_events.server.store.sqlite import _in_thread_pool  # sqlite.py imports us
 
         with self._write_lock:  # type: ignore[attr-defined]
             return _in_thread_pool()(lambda: self._guard(run))  # type: ignore[attr-defined]
