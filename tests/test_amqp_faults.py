@@ -11,9 +11,12 @@ import os
 import signal
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from nevr_events import Settings
+from nevr_events.server.publish.publisher import lookback_for
 from tests.rabbitmq import Consumer, LocalRabbitMQ
 from tests.support import LiveServer, envelope, make_frame, new_session_id, send_frames, wait_until
 from tests.test_amqp import GOAL, MATCH_END, amqp_live_server, expected_ids, live_store
@@ -99,3 +102,30 @@ def test_no_gap_through_broker_outage_and_publisher_kill(
     goals = {i for i in ids if ":event:" in i}
     assert len(goals) == 1 + 200 // 5  # 40 goals and the match end, none missing
     consumer.close()
+
+
+def test_frames_stored_before_the_broker_was_ever_reachable_are_published(
+    request: pytest.FixtureRequest,
+    backend: str,
+    tmp_path: Path,
+    rabbitmq: LocalRabbitMQ,
+) -> None:
+    consumer = Consumer(rabbitmq.url)  # its durable queue outlives the broker's restart
+    rabbitmq.stop()
+    server = amqp_live_server(request, backend, tmp_path, rabbitmq, AMQP_LEASE="3s")
+    try:
+        match = new_session_id()
+        stream(server, match, range(0, 30), last=True)
+        assert server.get("/health").json()["amqp"] == "disconnected"
+        # Older than the publisher's look-back (2 x MONGO_TIMEOUT + 10 s = 16 s) by the
+        # time it first reaches the broker: only the cursor stored at its first lease
+        # start keeps these frames from falling before where it starts.
+        time.sleep(lookback_for(Settings(mongo_timeout=3.0)) + 1)
+        rabbitmq.start()
+        sid = match.lower()
+        assert wait_until(lambda: expected_ids(server, sid) <= consumer.ids(sid), attempts=600)
+    finally:
+        server.stop()
+        consumer.close()
+        if rabbitmq.process is None:
+            rabbitmq.start()

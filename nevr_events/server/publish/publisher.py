@@ -129,6 +129,11 @@ class Publisher:
     def _lead(self) -> None:
         """Hold the lease: (re)connect to the broker and publish until stopped."""
         delay, warned_at = 0.5, -60.0
+        if self.store.get_state(CURSOR) is None:
+            # The very first publisher starts a little before now; storing that at
+            # once means frames stored while the broker is still unreachable wait
+            # for it rather than fall before a start chosen later.
+            self.store.put_state(CURSOR, {"position": time.time() - self.lookback})
         while not self._stopping.is_set():
             self._renew(force=True)
             try:
@@ -154,8 +159,7 @@ class Publisher:
     def _publish_from_cursor(self, broker: BrokerConnection) -> None:
         """Resume from the stored cursor and publish until stopped or something fails."""
         cursor = self.store.get_state(CURSOR) or {}
-        now = time.time()
-        start = cursor.get("position") or now - self.lookback
+        start = cursor.get("position") or time.time() - self.lookback
         tracker = SessionTracker(cursor.get("sessions"), frames=self.settings.amqp_frames)
         follower = StoreFollower(
             self.store,
