@@ -161,3 +161,29 @@ def test_schema_carries_its_version_and_a_newer_one_is_refused(tmp_path: Path) -
     db.close()
     with pytest.raises(StoreUnavailable, match="newer"):
         SqliteEventStore(path).ping()
+
+
+def test_an_unusable_store_path_gives_clear_errors_not_a_hang(tmp_path: Path) -> None:
+    """A failing path (its folder is a file: unusable even for root): health is 503 and
+    frames are refused with a reason, never acknowledged."""
+    from nevr_events import Settings, create_app
+    from nevr_events.server.writer import BatchWriter
+    from tests.support import SECRET
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    url = f"sqlite:///{blocker / 'events.db'}"
+    app = create_app(Settings(store_url=url, jwt_secret=SECRET, mongo_timeout=0.3))
+    response = app.test_client().get("/health")
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["status"] == "unhealthy" and "database unavailable" in body["error"]
+    assert str(tmp_path) not in body["error"]
+    store = app.extensions["nevr_events.server.store"]
+    writer = BatchWriter(store, retry_for=0.5)
+    outcome = writer.submit({"lobby_session_id": "s", "frame_index": 0, "frame": {}}).get(
+        timeout=30
+    )
+    assert outcome.status == "error" and "resend" in (outcome.error or "")
+    writer.close(timeout=5)
+    store.close()
