@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from bson import ObjectId
@@ -180,3 +184,21 @@ def test_follower_rescans_the_window_only_every_so_often(settings: Settings) -> 
         assert [d["frame_index"] for d in follower.poll(limit=4)] == [14, 15]
     finally:
         store.close()
+
+
+def test_without_amqp_url_no_amqp_client_is_even_imported(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "from nevr_events import create_app\n"
+        "app = create_app()\n"
+        "print(sorted(m for m in ('amqp', 'pika') if m in sys.modules))\n"
+    )
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("AMQP_", "MONGO_"))},
+        "STORE_URL": f"sqlite:///{tmp_path / 'events.db'}",
+        "JWT_SECRET": "s" * 40,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
