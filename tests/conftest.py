@@ -21,6 +21,7 @@ from flask import Flask
 
 from nevr_events import Settings, create_app
 from nevr_events.server.devdb import LocalFerretDB
+from tests.rabbitmq import LocalRabbitMQ
 from tests.support import SECRET, LiveServer
 
 BACKENDS = ("sqlite", "mongo")
@@ -126,3 +127,10 @@ def server(
     live = LiveServer(url, new_database_name("nevr_live")).start()
     yield live
     live.stop()
+
+
+@pytest.fixture(scope="session")
+def rabbitmq() -> Iterator[LocalRabbitMQ]:
+    """One throw-away RabbitMQ (Debian's rabbitmq-server) for the run, on a loopback port."""
+    with LocalRabbitMQ() as broker:
+        yield broker

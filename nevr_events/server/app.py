@@ -18,6 +18,7 @@ from nevr_events.server import (
     logs,
     metrics,
     openapi,
+    publish,
     reads,
     store,
     stream,
@@ -65,6 +66,7 @@ def create_app(
     limits.init_app(app)
     metrics.init_app(app)
     init_live_hub(app, event_store)
+    publish.init_app(app, event_store)
 
     app.register_blueprint(health.bp)
     app.register_blueprint(reads.bp)

@@ -125,6 +125,13 @@ class Settings:
     max_subscriber_fps: int = 60
     # Live subscribers per worker; more are refused with 503.
     max_subscribers: int = 200
+    # Publishing to RabbitMQ: off unless AMQP_URL is set (see docs/publishing.md).
+    amqp_url: str = field(default="", repr=False)
+    amqp_exchange: str = "nevr.events"
+    amqp_frames: bool = False
+    # The one publisher of all workers/instances holds a lease this long; a dead
+    # holder is replaced within it.
+    amqp_lease: float = 15.0
 
     @property
     def bind(self) -> str:
@@ -134,6 +141,10 @@ class Settings:
     @property
     def safe_mongo_uri(self) -> str:
         return redact_uri(self.mongo_uri)
+
+    @property
+    def safe_amqp_url(self) -> str:
+        return redact_uri(self.amqp_url)
 
     @property
     def resolved_store_url(self) -> str:
@@ -171,6 +182,10 @@ class Settings:
             raise ConfigError(
                 "JWT_SECRET is too short: use at least 32 characters (HS256 needs a 256-bit key)"
             )
+        if self.amqp_url and not self.amqp_url.startswith(("amqp://", "amqps://")):
+            raise ConfigError(f"AMQP_URL={self.safe_amqp_url!r}: expected an amqp:// URL")
+        if not re.fullmatch(r"[A-Za-z0-9_.:\-]{1,127}", self.amqp_exchange):
+            raise ConfigError(f"AMQP_EXCHANGE={self.amqp_exchange!r}: use letters, digits, . _ : -")
         for name in ("database_name", "collection_name"):
             if not re.fullmatch(r"[A-Za-z0-9_\-]{1,63}", getattr(self, name)):
                 raise ConfigError(
@@ -197,6 +212,13 @@ def _text(_name: str, value: str) -> str:
 
 def _origins(_name: str, value: str) -> tuple[str, ...]:
     return tuple(o.strip() for o in value.split(",") if o.strip()) or ("*",)
+
+
+def _flag(name: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered not in {"0", "1", "true", "false", "yes", "no", "on", "off"}:
+        raise ConfigError(f"{name}={value!r}: expected 1 or 0")
+    return lowered in {"1", "true", "yes", "on"}
 
 
 def _level(name: str, value: str) -> str:
@@ -260,4 +282,8 @@ ENV_VARS: dict[str, tuple[str, object]] = {
     "live_window": ("LIVE_WINDOW", parse_duration),
     "max_subscriber_fps": ("MAX_SUBSCRIBER_FPS", parse_positive_int),
     "max_subscribers": ("MAX_SUBSCRIBERS", parse_positive_int),
+    "amqp_url": ("AMQP_URL", _text),
+    "amqp_exchange": ("AMQP_EXCHANGE", _text),
+    "amqp_frames": ("AMQP_FRAMES", _flag),
+    "amqp_lease": ("AMQP_LEASE", parse_duration),
 }

@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
 from nevr_events.exceptions import StoreUnavailable
+from nevr_events.server import publish
 from nevr_events.server.store import get_store
 from nevr_events.wire.api import format_time
 
@@ -53,7 +54,14 @@ def health() -> ResponseReturnValue:
     }
     if check.error is not None:
         return jsonify(**body, error=check.error), 503
-    return jsonify(**body)
+    return jsonify(**body, **_publishing())
+
+
+def _publishing() -> dict[str, object]:
+    try:
+        return publish.health(current_app.config["SETTINGS"], get_store())
+    except Exception:  # a health probe reports; it does not fail on this
+        return {"amqp": "unknown"}
 
 
 @bp.get("/")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import gevent
 from flask import Flask, current_app
@@ -39,6 +39,8 @@ class Runtime:
         self._open_streams = 0
         self._no_streams = Event()
         self._no_streams.set()
+        # Called after the writer drained, before the store closes (e.g. the AMQP publisher).
+        self.before_close: list[Callable[[], None]] = []
         self._stopped = Event()
 
     @property
@@ -77,6 +79,8 @@ class Runtime:
             log.warning("%d stream(s) still open at the shutdown deadline", self._open_streams)
         if not self.writer.close(timeout=max(deadline - time.monotonic(), 0.1)):
             log.error("writer did not finish before the shutdown deadline")
+        for hook in self.before_close:
+            hook()
         self.store.close()
         log.info("shutdown complete")
         self._stopped.set()

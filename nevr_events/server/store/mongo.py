@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import bson
@@ -16,7 +16,7 @@ import pymongo
 from bson import ObjectId
 from bson.codec_options import CodecOptions
 from bson.raw_bson import RawBSONDocument
-from pymongo.errors import BulkWriteError, OperationFailure, PyMongoError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure, PyMongoError
 
 from nevr_events.exceptions import StoreUnavailable
 from nevr_events.server.config import Settings
@@ -90,6 +90,7 @@ class MongoEventStore(MongoMatchQueries):
         # Whether $group has $first/$last/$addToSet (MongoDB) or not (FerretDB); None: unknown.
         self._accumulators: bool | None = None
         self.collection = self._client[settings.database_name][settings.collection_name]
+        self.state = self._client[settings.database_name][f"{settings.collection_name}_state"]
 
     def ensure_indexes(self) -> None:
         """Create the missing indexes; safe on every start of every worker.
@@ -311,6 +312,48 @@ class MongoEventStore(MongoMatchQueries):
             .limit(limit)
         )
         return list(cursor)
+
+    def frames_by_id(self, ids: Sequence[ObjectId]) -> list[dict[str, Any]]:
+        """Whole documents for these ``_id``s (absent ones left out), in ``_id`` order."""
+        if not ids:
+            return []
+        query = {"_id": {"$in": list(ids)}}
+        return list(self.collection.find(query).sort("_id", pymongo.ASCENDING))
+
+    def latest_arrival(self) -> datetime | None:
+        """Arrival time of the newest stored frame (``_id`` order), None when empty."""
+        newest = self.collection.find_one({}, {"_id": 1}, sort=[("_id", pymongo.DESCENDING)])
+        return newest["_id"].generation_time if newest else None
+
+    def get_state(self, key: str) -> dict[str, Any] | None:
+        document = self.state.find_one({"_id": f"state:{key}"})
+        return document.get("value") if document else None
+
+    def put_state(self, key: str, value: Mapping[str, Any]) -> None:
+        update = {"$set": {"value": dict(value), "updated_at": datetime.now(UTC)}}
+        self.state.update_one({"_id": f"state:{key}"}, update, upsert=True)
+
+    def acquire_lease(self, name: str, owner: str, ttl: float) -> bool:
+        """Take the lease if it is free or expired, or renew it if ``owner`` holds it.
+
+        One atomic find-and-modify: when another owner holds an unexpired lease
+        the filter matches nothing and the upsert collides on ``_id``.
+        Expiry uses this host's clock: instances need synchronised clocks (NTP).
+        """
+        now = datetime.now(UTC)
+        try:
+            document = self.state.find_one_and_update(
+                {"_id": f"lease:{name}", "$or": [{"owner": owner}, {"expires": {"$lt": now}}]},
+                {"$set": {"owner": owner, "expires": now + timedelta(seconds=ttl)}},
+                upsert=True,
+                return_document=pymongo.ReturnDocument.AFTER,
+            )
+        except DuplicateKeyError:
+            return False
+        return document is not None and document.get("owner") == owner
+
+    def release_lease(self, name: str, owner: str) -> None:
+        self.state.delete_one({"_id": f"lease:{name}", "owner": owner})
 
     def close(self) -> None:
         self._client.close()

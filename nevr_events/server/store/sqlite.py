@@ -47,6 +47,7 @@ from nevr_events.server.store.sqlite_rows import (
     to_row,
     unpack,
 )
+from nevr_events.server.store.sqlite_state import SqliteStateMixin
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def _in_thread_pool() -> Callable[[Callable[[], T]], T]:
     return lambda call: get_hub().threadpool.apply(call)
 
 
-class SqliteEventStore(SqliteMatchQueries):
+class SqliteEventStore(SqliteMatchQueries, SqliteStateMixin):
     """EventStore on one SQLite file; one writer connection and a few readers per process."""
 
     # The stream hands over each frame's JSON with its BSON (see ``StoredDocument``).

@@ -44,6 +44,8 @@ CREATE TABLE IF NOT EXISTS frame_events (
     seq INTEGER NOT NULL,      -- frames.seq
     PRIMARY KEY (event_type, session, ts, oid)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at REAL);
+CREATE TABLE IF NOT EXISTS leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires REAL);
 """
 INSERT_FRAME = (
     "INSERT OR IGNORE INTO frames (oid, session, user_id, ts, frame_index, doc, frame)"
