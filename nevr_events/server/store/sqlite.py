@@ -43,6 +43,7 @@ from nevr_events.server.store.sqlite_rows import (
     SCHEMA_VERSION,
     ZSTD_LEVEL,
     decode_row,
+    in_thread_pool,
     millis,
     to_row,
     unpack,
@@ -53,18 +54,6 @@ log = logging.getLogger(__name__)
 
 _IDLE_READERS = 8
 T = TypeVar("T")
-
-
-def _in_thread_pool() -> Callable[[Callable[[], T]], T]:
-    """Run a blocking call off the gevent loop when gevent runs the process."""
-    try:
-        from gevent import get_hub
-        from gevent.monkey import is_module_patched
-    except ImportError:  # pragma: no cover - gevent is a dependency
-        return lambda call: call()
-    if not is_module_patched("threading"):
-        return lambda call: call()
-    return lambda call: get_hub().threadpool.apply(call)
 
 
 class SqliteEventStore(SqliteMatchQueries, SqliteStateMixin):
@@ -161,7 +150,7 @@ class SqliteEventStore(SqliteMatchQueries, SqliteStateMixin):
     def ensure_indexes(self) -> None:
         """Create the file, schema and indexes if missing; safe on every start."""
         with self._write_lock:
-            _in_thread_pool()(lambda: self._guard(self._prepare))
+            in_thread_pool()(lambda: self._guard(self._prepare))
 
     def insert_frames(self, documents: Sequence[Mapping[str, Any]]) -> list[WriteOutcome]:
         """Store a batch in one transaction; one outcome per document, in order.
@@ -172,7 +161,7 @@ class SqliteEventStore(SqliteMatchQueries, SqliteStateMixin):
         """
         rows: list[tuple[Any, ...] | WriteOutcome] = [to_row(document) for document in documents]
         with self._write_lock:
-            return _in_thread_pool()(lambda: self._guard(lambda: self._write(rows)))
+            return in_thread_pool()(lambda: self._guard(lambda: self._write(rows)))
 
     def _write(self, rows: list[tuple[Any, ...] | WriteOutcome]) -> list[WriteOutcome]:
         self._prepare()

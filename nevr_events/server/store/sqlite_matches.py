@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import orjson
 from bson import ObjectId
 
-from nevr_events.server.store.sqlite_rows import millis
+from nevr_events.server.store.sqlite_rows import in_thread_pool, millis
 
 T = TypeVar("T")
 
@@ -85,8 +85,6 @@ class SqliteMatchQueries:
 
     def set_live_presence(self, owner: str, counts: Mapping[str, int], ttl: float) -> None:
         """Record (or, when empty, remove) one worker's subscriber counts, valid ``ttl`` seconds."""
-        from nevr_events.server.store.sqlite import _in_thread_pool
-
         expires = millis(datetime.now(UTC) + timedelta(seconds=ttl))
         payload = orjson.dumps(dict(counts)).decode()
 
@@ -104,7 +102,7 @@ class SqliteMatchQueries:
                 conn.execute("DELETE FROM live_presence WHERE owner = ?", (owner,))
 
         with self._write_lock:
-            _in_thread_pool()(lambda: self._guard(write))
+            in_thread_pool()(lambda: self._guard(write))
 
     def live_subscribers(self, exclude: str | None = None) -> dict[str, int]:
         """Subscribers per session over every worker whose record has not expired."""

@@ -8,9 +8,9 @@ frame back in its place; a whole-session read sends the stored JSON as is.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import bson
 import orjson
@@ -131,3 +131,18 @@ def to_row(document: Mapping[str, Any]) -> tuple[Any, ...] | WriteOutcome:
         frame,
         [event for event in events if isinstance(event, str)],
     )
+
+
+T = TypeVar("T")
+
+
+def in_thread_pool() -> Callable[[Callable[[], T]], T]:
+    """Run a blocking call off the gevent loop when gevent runs the process."""
+    try:
+        from gevent import get_hub
+        from gevent.monkey import is_module_patched
+    except ImportError:  # pragma: no cover - gevent is a dependency
+        return lambda call: call()
+    if not is_module_patched("threading"):
+        return lambda call: call()
+    return lambda call: get_hub().threadpool.apply(call)

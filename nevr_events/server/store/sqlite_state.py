@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 from bson import ObjectId
 
-from nevr_events.server.store.sqlite_rows import decode_row
+from nevr_events.server.store.sqlite_rows import decode_row, in_thread_pool
 
 PUT_STATE = (
     "INSERT INTO state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key)"
@@ -71,7 +71,5 @@ class SqliteStateMixin:
             self._prepare()  # type: ignore[attr-defined]
             return write(self._write_connection())  # type: ignore[attr-defined]
 
-        from nevr_events.server.store.sqlite import _in_thread_pool  # sqlite.py imports us
-
         with self._write_lock:  # type: ignore[attr-defined]
-            return _in_thread_pool()(lambda: self._guard(run))  # type: ignore[attr-defined]
+            return in_thread_pool()(lambda: self._guard(run))  # type: ignore[attr-defined]
