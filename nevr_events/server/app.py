@@ -10,7 +10,7 @@ from flask import Flask, Response, jsonify
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from nevr_events.server import graphql, health, lifecycle, reads, store, stream
+from nevr_events.server import graphql, health, lifecycle, reads, store, stream, wsconn
 from nevr_events.server.config import Settings
 from nevr_events.wire.fastframe import FastFrameValidator
 from nevr_events.wire.frames import FrameValidator
@@ -36,6 +36,8 @@ def create_app(
         # Larger messages close the stream with 1009 (message too big).
         "max_message_size": settings.max_message_bytes,
         "receive_bytes": 64 * 1024,
+        # Whole frames, unmasked in C: see nevr_events/server/wsconn.py.
+        "thread_class": wsconn.frame_reader(),
     }
     app.json.sort_keys = False  # type: ignore[attr-defined]
     CORS(
