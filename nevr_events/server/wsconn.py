@@ -313,7 +313,8 @@ class _Frames:
                     return self._to_wsproto(pos)
                 if opcode:
                     self.opcode = opcode
-                self.parts.append(apply_mask(buffer[head + 4 : stop], bytes(buffer[head : head + 4])))
+                mask = bytes(buffer[head : head + 4])
+                self.parts.append(apply_mask(buffer[head + 4 : stop], mask))
                 self.size += length
                 pos = stop
                 if first & 0x80 and not self._deliver():
