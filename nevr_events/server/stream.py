@@ -96,6 +96,8 @@ class StreamSession:
         # Messages read but not yet answered; a full queue pauses the reader.
         self._pending: Queue = Queue(maxsize=max_in_flight)
         self._seq = 0
+        self._raw_session_id: object = None  # the last session id seen, and its canonical form
+        self._session_id = ""
         self.counts = {"stored": 0, "duplicate": 0, "skipped": 0, "rejected": 0}
 
     def run(self) -> None:
@@ -137,7 +139,13 @@ class StreamSession:
             session = frame.get("session")
             if session is None:
                 return self._skip(reply, "frame has no session: nothing to store")
-            session_id = canonical_session_id(session.get("session_id"))
+            raw_id = session.get("session_id")
+            # An agent sends one session id for thousands of frames: parse it once
+            # (uuid.UUID costs ~5 µs a frame; a different value is parsed afresh).
+            if raw_id != self._raw_session_id or not isinstance(raw_id, str):
+                self._session_id = canonical_session_id(raw_id)
+                self._raw_session_id = raw_id
+            session_id = self._session_id
             reply["lobby_session_id"] = session_id
             document = build_document(
                 frame,
