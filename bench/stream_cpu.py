@@ -50,9 +50,9 @@ INDEX_MARK = 987654321
 STAMP_MARK = "2099-01-01T00:00:00Z"
 
 
-def message_template(session_id: str) -> str:
+def message_template(session_id: str, players: int = 10) -> str:
     frame = build_frame(
-        n_players=10, frame_index=INDEX_MARK, session_id=session_id, timestamp=STAMP_MARK
+        n_players=players, frame_index=INDEX_MARK, session_id=session_id, timestamp=STAMP_MARK
     )
     return json.dumps({"frame": frame}, separators=(",", ":"))
 
@@ -88,13 +88,14 @@ class Agent:
     target: Target
     duration: float
     window: int
+    players: int = 10
     session_id: str = field(default_factory=lambda: str(uuid.uuid4()).upper())
     sent: int = 0
     stored: int = 0
     errors: int = 0
 
     def run(self) -> None:
-        template = message_template(self.session_id)
+        template = message_template(self.session_id, self.players)
         ws = self.target.connect()
         room = threading.Semaphore(self.window)
         done = threading.Event()
@@ -133,11 +134,12 @@ class Agent:
                 self.errors += 1
 
 
-def run(target: Target, agents: int, duration: float, window: int, text: str) -> dict[str, Any]:
+def run(target: Target, agents: int, duration: float, window: int, players: int) -> dict[str, Any]:
+    text = message_template(str(uuid.uuid4()), players)
     floors = [floor_us(text)]
     pids = target.pids()
     before = {pid: harness.cpu_seconds([pid]) for pid in pids}
-    crowd = [Agent(target, duration, window) for _ in range(agents)]
+    crowd = [Agent(target, duration, window, players) for _ in range(agents)]
     threads = [threading.Thread(target=a.run, daemon=True) for a in crowd]
     started = time.perf_counter()
     for thread in threads:
@@ -193,6 +195,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=15.0, help="seconds of sending")
     parser.add_argument("--window", type=int, default=200, help="unanswered frames per agent")
     parser.add_argument("--workers", type=int, default=1, help="gunicorn workers (local server)")
+    parser.add_argument(
+        "--players", type=int, default=10, help="players per frame (0: the fixed cost per message)"
+    )
     parser.add_argument("--target", help="stream URL of a running server (ws:// or http://)")
     parser.add_argument("--token", help="bearer token for --target (or TARGET_TOKEN)")
     parser.add_argument("--jwt-secret", help="HS256 secret to mint a token for --target")
@@ -202,17 +207,17 @@ def main() -> None:
     opts = parser.parse_args()
     if opts.duration > 300 or opts.agents > 200 or opts.window > 5000:
         parser.error("bounded: --duration <= 300, --agents <= 200, --window <= 5000")
-    text = message_template(str(uuid.uuid4()))
+    text = message_template(str(uuid.uuid4()), opts.players)
     print(f"# {harness.machine()}")
     print(
         f"# agents={opts.agents} window={opts.window} duration={opts.duration}s "
         f"message={len(text)} bytes target={opts.target or f'local, workers={opts.workers}'}"
     )
     if opts.target:
-        result = run(remote_target(opts), opts.agents, opts.duration, opts.window, text)
+        result = run(remote_target(opts), opts.agents, opts.duration, opts.window, opts.players)
     else:
         with local_server(opts.workers) as target:
-            result = run(target, opts.agents, opts.duration, opts.window, text)
+            result = run(target, opts.agents, opts.duration, opts.window, opts.players)
     print(
         f"sent {result['sent']}  stored {result['stored']}  errors {result['errors']}  "
         f"durable {result['durable_fps']:.0f} frames/s"
