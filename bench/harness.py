@@ -1,7 +1,8 @@
-"""Shared plumbing of the benchmark scripts: database, server, process CPU and RSS.
+"""Shared plumbing of the benchmark scripts: stores, server, process CPU and RSS.
 
-Benchmarks run only against loopback: a FerretDB they start (or MONGO_URI)
-and a gunicorn server they start and stop.
+Benchmarks run only against loopback: an embedded SQLite file in a temporary
+folder, a FerretDB they start (or MONGO_URI), and a gunicorn server they
+start and stop.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ import contextlib
 import os
 import platform
 import signal
+import sqlite3
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +42,43 @@ def database(uri: str | None = None) -> Iterator[tuple[str, int | None]]:
     with LocalFerretDB() as db:
         assert db.process is not None
         yield db.uri, db.process.pid
+
+
+STORES = ("sqlite", "mongo")
+
+
+@contextlib.contextmanager
+def store(kind: str, mongo_uri: str | None = None) -> Iterator[tuple[str, int | None]]:
+    """``(store URL, database pid or None)`` of a fresh store of ``kind`` for one run."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="nevr-bench-") as folder:
+            yield f"sqlite:///{folder}/events.db", None
+        return
+    with database(mongo_uri) as found:
+        yield found
+
+
+def count_frames(url: str, database_name: str) -> int:
+    """Every frame in the store (the run's store holds only the run's frames)."""
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        with contextlib.closing(sqlite3.connect(path)) as db:
+            return db.execute("SELECT count(*) FROM frames").fetchone()[0]
+    import pymongo
+
+    client: pymongo.MongoClient = pymongo.MongoClient(url)
+    try:
+        return client[database_name]["session_events"].count_documents({})
+    finally:
+        client.close()
+
+
+def store_bytes(url: str) -> int:
+    """Size of the SQLite store's files (database + WAL); 0 for MongoDB."""
+    if not url.startswith("sqlite:///"):
+        return 0
+    path = Path(url.removeprefix("sqlite:///"))
+    return sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
 
 
 @contextlib.contextmanager

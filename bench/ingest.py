@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Ingest benchmark: N agents x R Hz of realistic 10-player frames over WebSocket.
 
-Starts FerretDB (unless MONGO_URI is set) and a gunicorn + gevent server on
-loopback, streams for a bounded time, and prints durable frames/s (frames the
-server acknowledged, checked against the database), reply latency p50/p99 and
-server CPU per frame. ``--open`` adds a run where every agent sends as fast as
-its in-flight window allows, to find the maximum.
+For each store (``--stores sqlite,mongo``, side by side in one run: the
+embedded SQLite file, and FerretDB unless MONGO_URI is set) starts a gunicorn
++ gevent server on loopback, streams for a bounded time, and prints durable
+frames/s (frames the server acknowledged, checked against the store), reply
+latency p50/p99 and server CPU per frame. ``--open`` adds a run where every
+agent sends as fast as its in-flight window allows, to find the maximum.
 
     python bench/ingest.py --agents 20 --rate 30 --duration 20 --open
 """
@@ -21,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import harness  # bench/harness.py, beside this script
-import pymongo
 import websocket
 
 from nevr_events.testing.frames import build_frame
@@ -88,9 +88,12 @@ class Agent:
         deadline = None
         while True:
             try:
-                reply = json.loads(ws.recv())
+                message = ws.recv()
             except (websocket.WebSocketException, OSError):
                 return
+            if not message:  # closed by the server (stopped at the end of the run)
+                return
+            reply = json.loads(message)
             now = time.perf_counter()
             self.latencies.append(now - self.sent_at[received])
             received += 1
@@ -132,9 +135,10 @@ def run(
     stored = sum(a.stored for a in crowd)
     # The run's database holds only this run's frames: one count checks them all
     # (a count per session would make FerretDB decode the collection 20 times).
-    in_db = pymongo.MongoClient(live.mongo_uri)[live.database]["session_events"].count_documents({})
+    in_db = harness.count_frames(live.store_url, live.database)
     latencies = [lat for a in crowd for lat in a.latencies]
     return {
+        "store": "sqlite" if live.store_url.startswith("sqlite") else "mongo",
         "offered": f"{agents * rate:.0f}/s" if rate else "open",
         "sent": sum(len(a.sent_at) for a in crowd),
         "stored": stored,
@@ -157,7 +161,11 @@ def main() -> None:
     parser.add_argument("--bones", action="store_true", help="frames carry player bones")
     parser.add_argument("--workers", type=int, default=1, help="gunicorn workers")
     parser.add_argument("--mongo-uri", default=None)
+    parser.add_argument("--stores", default="sqlite,mongo", help="comma-separated: sqlite,mongo")
     opts = parser.parse_args()
+    stores = [name for name in opts.stores.split(",") if name]
+    if not stores or not set(stores) <= set(harness.STORES):
+        parser.error("--stores: sqlite, mongo or both")
     if opts.duration > 300 or opts.agents > 200:
         parser.error("bounded: --duration <= 300 and --agents <= 200")
     print(f"# {harness.machine()}")
@@ -167,21 +175,25 @@ def main() -> None:
     )
     rates = [opts.rate, None] if opts.open else [opts.rate]
     runs = []
-    with harness.database(opts.mongo_uri) as (uri, db_pid):
+    for kind in stores:
         for rate in rates:
-            name = f"bench_ingest_{uuid.uuid4().hex[:8]}"
-            with harness.server(uri, name, WORKERS=str(opts.workers)) as live:
-                runs.append(run(live, opts.agents, rate, opts.duration, opts.bones, db_pid))
-            pymongo.MongoClient(uri).drop_database(name)
+            with harness.store(kind, opts.mongo_uri) as (uri, db_pid):
+                name = f"bench_ingest_{uuid.uuid4().hex[:8]}"
+                with harness.server(uri, name, WORKERS=str(opts.workers)) as live:
+                    runs.append(run(live, opts.agents, rate, opts.duration, opts.bones, db_pid))
+                if kind == "mongo":
+                    import pymongo
+
+                    pymongo.MongoClient(uri).drop_database(name)
     header = (
-        f"{'offered':>8} {'sent':>7} {'stored':>7} {'in_db':>7} {'errors':>6} "
+        f"{'store':>6} {'offered':>8} {'sent':>7} {'stored':>7} {'in_db':>7} {'errors':>6} "
         f"{'durable/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'server cpu us/frame':>19} "
         f"{'db cpu us/frame':>15}"
     )
     print(header)
     for r in runs:
         print(
-            f"{r['offered']:>8} {r['sent']:>7} {r['stored']:>7} {r['in_db']:>7} "
+            f"{r['store']:>6} {r['offered']:>8} {r['sent']:>7} {r['stored']:>7} {r['in_db']:>7} "
             f"{r['errors']:>6} {r['durable_fps']:>9.0f} {r['p50_ms']:>7.1f} "
             f"{r['p99_ms']:>7.1f} {r['cpu_us_per_frame']:>19.0f} {r['db_cpu_us_per_frame']:>15.0f}"
         )

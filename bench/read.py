@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
-"""Read benchmark: one session of N frames read in full over HTTP.
+"""Read benchmark: one session of N frames read in full over HTTP, on each store.
 
-Loads N realistic 10-player frames (default 18,000: a 10-minute match at 30 Hz)
-straight into the database, then reads the whole session through
-``/lobby-session-events/{id}`` as JSON and as NDJSON. Prints time to last byte,
-frames/s and the server's peak RSS growth during each read (sampled every 10 ms).
+For each store (``--stores sqlite,mongo``, side by side in one run) loads N
+realistic 10-player frames (default 18,000: a 10-minute match at 30 Hz)
+straight through the store's ``insert_frames`` (batches of 256, as the
+service's writer does; the load time is the store's own ingest cost), then
+reads the whole session through ``/lobby-session-events/{id}`` as JSON and as
+NDJSON. Prints time to last byte, frames/s, server CPU per frame and the
+server's peak RSS growth during each read (sampled every 10 ms); for SQLite
+also the file size per stored frame and what compressing frames would save
+and cost.
 
     python bench/read.py --frames 18000
 """
@@ -17,45 +22,98 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import bson
 import harness  # bench/harness.py, beside this script
-import pymongo
 import requests
+from bson.raw_bson import RawBSONDocument
 
+from nevr_events.server.config import Settings
+from nevr_events.server.store import EventStore, StoredDocument, frame_json, open_store
 from nevr_events.testing.frames import build_frame
 from nevr_events.wire.api import format_time
 from nevr_events.wire.frames import ProtobufFrameValidator, event_types
 
+BATCH = 256
 
-def load_session(collection: pymongo.collection.Collection, session_id: str, frames: int) -> None:
-    """Insert the frames as the service would store them (bulk, for speed)."""
+
+def load_session(store: EventStore, session_id: str, frames: int) -> tuple[float, bytes]:
+    """Insert the frames as the service stores them (BSON, batches of 256).
+
+    Returns the seconds spent in ``insert_frames`` (the store's own cost) and
+    one stored document's BSON.
+    """
     validator = ProtobufFrameValidator()
     base = validator.parse(
         __import__("json").dumps({"frame": build_frame(n_players=10, session_id=session_id)})
     ).frame
     assert base is not None
     start = datetime(2025, 12, 4, 3, 0, tzinfo=UTC)
-    batch = []
+    batch: list[RawBSONDocument] = []  # StoredDocuments
+    spent = 0.0
+    sample = b""
     for i in range(frames):
         stamp = start + timedelta(milliseconds=33 * i)
         frame = {**base, "frame_index": i, "timestamp": format_time(stamp)}
-        batch.append(
-            {
-                "lobby_session_id": session_id.lower(),
-                "user_id": "bench",
-                "node": "bench",
-                "frame_index": i,
-                "frame": frame,
-                "event_types": event_types(frame),
-                "timestamp": stamp,
-                "created_at": stamp,
-                "updated_at": stamp,
-            }
-        )
-        if len(batch) == 1000:
-            collection.insert_many(batch, ordered=False)
+        document = {
+            "_id": bson.ObjectId(),
+            "lobby_session_id": session_id.lower(),
+            "user_id": "bench",
+            "node": "bench",
+            "frame_index": i,
+            "frame": frame,
+            "event_types": event_types(frame),
+            "timestamp": stamp,
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
+        sample = bson.encode(document)
+        # As the stream hands documents over: the BSON, and the frame's JSON too
+        # for a store that keeps it (see nevr_events.server.stream.build_document).
+        keep = getattr(store, "keeps_frame_json", False)
+        batch.append(StoredDocument(sample, frame_json(frame) if keep else None))
+        if len(batch) == BATCH or i == frames - 1:
+            started = time.perf_counter()
+            outcomes = store.insert_frames(batch)
+            spent += time.perf_counter() - started
+            assert all(o.status == "stored" for o in outcomes)
             batch = []
-    if batch:
-        collection.insert_many(batch, ordered=False)
+    return spent, sample
+
+
+def compression(document: bytes) -> list[tuple[str, int, float, float]]:
+    """``(codec, bytes, compress µs, decompress µs)`` of one stored document."""
+    import zlib
+
+    codecs = [
+        (f"zlib-{level}", lambda b, lv=level: zlib.compress(b, lv), zlib.decompress)
+        for level in (1, 6)
+    ]
+    try:
+        import zstandard
+
+        for level in (1, 3):
+            codecs.append(
+                (
+                    f"zstd-{level}",
+                    zstandard.ZstdCompressor(level=level).compress,
+                    zstandard.ZstdDecompressor().decompress,
+                )
+            )
+    except ImportError:
+        pass
+    rows = [("none", len(document), 0.0, 0.0)]
+    for name, pack, unpack in codecs:
+        packed = pack(document)
+        started = time.perf_counter()
+        for _ in range(200):
+            pack(document)
+        packing = (time.perf_counter() - started) / 200
+        started = time.perf_counter()
+        for _ in range(200):
+            unpack(packed)
+        unpacking = (time.perf_counter() - started) / 200
+        rows.append((name, len(packed), packing * 1e6, unpacking * 1e6))
+    return rows
 
 
 def read(url: str, headers: dict[str, str], pids: list[int]) -> dict[str, float]:
@@ -94,32 +152,57 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=18_000)
     parser.add_argument("--mongo-uri", default=None)
+    parser.add_argument("--stores", default="sqlite,mongo", help="comma-separated: sqlite,mongo")
     opts = parser.parse_args()
     if not 0 < opts.frames <= 100_000:
         parser.error("bounded: 0 < --frames <= 100000")
+    stores = [name for name in opts.stores.split(",") if name]
+    if not stores or not set(stores) <= set(harness.STORES):
+        parser.error("--stores: sqlite, mongo or both")
     print(f"# {harness.machine()}")
-    session_id = str(uuid.uuid4()).upper()
-    with harness.database(opts.mongo_uri) as (uri, _pid):
-        name = f"bench_read_{uuid.uuid4().hex[:8]}"
-        client: pymongo.MongoClient = pymongo.MongoClient(uri)
-        started = time.perf_counter()
-        load_session(client[name]["session_events"], session_id, opts.frames)
-        print(f"# loaded {opts.frames} frames in {time.perf_counter() - started:.1f}s")
-        with harness.server(uri, name) as live:
-            pids = harness.worker_pids(live.process.pid)  # type: ignore[union-attr]
-            url = f"{live.url}/lobby-session-events/{session_id}"
-            print(
-                f"{'form':>7} {'frames':>7} {'MB':>7} {'seconds':>8} {'frames/s':>9} "
-                f"{'server cpu us/frame':>19} {'RSS growth MB':>13}"
+    print(
+        f"{'store':>6} {'form':>7} {'frames':>7} {'MB':>7} {'seconds':>8} {'frames/s':>9} "
+        f"{'server cpu us/frame':>19} {'RSS growth MB':>13}"
+    )
+    notes = []
+    sample = b""
+    for kind in stores:
+        session_id = str(uuid.uuid4()).upper()
+        with harness.store(kind, opts.mongo_uri) as (uri, _pid):
+            name = f"bench_read_{uuid.uuid4().hex[:8]}"
+            store = open_store(Settings(database_name=name), uri)
+            store.ensure_indexes()
+            started = time.perf_counter()
+            spent, sample = load_session(store, session_id, opts.frames)
+            notes.append(
+                f"# {kind}: loaded {opts.frames} frames in {time.perf_counter() - started:.1f}s; "
+                f"insert_frames {spent / opts.frames * 1e6:.0f} us/frame "
+                f"({opts.frames / spent:.0f} frames/s, batches of {BATCH})"
             )
-            for form, accept in (("json", "application/json"), ("ndjson", "application/x-ndjson")):
-                result = read(url, {**live.auth(), "Accept": accept}, pids)
-                print(
-                    f"{form:>7} {opts.frames:>7} {result['bytes'] / 2**20:>7.1f} "
-                    f"{result['seconds']:>8.2f} {opts.frames / result['seconds']:>9.0f} "
-                    f"{result['cpu'] / opts.frames * 1e6:>19.0f} {result['rss_growth_mb']:>13.1f}"
+            if size := harness.store_bytes(uri):
+                notes.append(
+                    f"# {kind}: {size / 2**20:.1f} MiB on disk, {size / opts.frames:.0f} "
+                    f"bytes/frame (BSON document {len(sample)} bytes)"
                 )
-        client.drop_database(name)
+            with harness.server(uri, name) as live:
+                pids = harness.worker_pids(live.process.pid)  # type: ignore[union-attr]
+                url = f"{live.url}/lobby-session-events/{session_id}"
+                forms = (("json", "application/json"), ("ndjson", "application/x-ndjson"))
+                for form, accept in forms:
+                    result = read(url, {**live.auth(), "Accept": accept}, pids)
+                    print(
+                        f"{kind:>6} {form:>7} {opts.frames:>7} {result['bytes'] / 2**20:>7.1f} "
+                        f"{result['seconds']:>8.2f} {opts.frames / result['seconds']:>9.0f} "
+                        f"{result['cpu'] / opts.frames * 1e6:>19.0f} "
+                        f"{result['rss_growth_mb']:>13.1f}"
+                    )
+            if kind == "mongo":
+                store.collection.database.client.drop_database(name)  # type: ignore[attr-defined]
+            store.close()
+    print("\n".join(notes))
+    print("# compressing one stored document (codec, bytes, compress us, decompress us):")
+    for codec, size, pack, unpack in compression(sample):
+        print(f"#   {codec:>7} {size:>7} {pack:>8.1f} {unpack:>8.1f}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,11 @@
-"""Fixtures: a real database (FerretDB, or MONGO_URI when set) and a live server."""
+"""Fixtures: a real database on each backend, and a live server.
+
+Storage behaviour runs on both stores: a test module (or test) marked
+``both_stores`` gets every backend-dependent fixture (``backend``,
+``store_url``, ``settings``, ``app``, ``server``) once per backend; other tests
+run on ``DEFAULT_BACKEND``. The MongoDB path uses FerretDB (or ``MONGO_URI``
+when set), started only when a test needs it.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ import contextlib
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pymongo
 import pytest
@@ -15,6 +23,30 @@ from nevr_events import Settings, create_app
 from nevr_events.server.devdb import LocalFerretDB
 from tests.support import SECRET, LiveServer
 
+BACKENDS = ("sqlite", "mongo")
+DEFAULT_BACKEND = "mongo"
+# Databases the run created on the MongoDB path; dropped at the end.
+_MONGO_DATABASES: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "both_stores: run the test once on each store (SQLite and MongoDB)"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        both = metafunc.definition.get_closest_marker("both_stores") is not None
+        backends = BACKENDS if both else (DEFAULT_BACKEND,)
+        metafunc.parametrize("backend", backends, indirect=True, scope="module")
+
+
+@pytest.fixture(scope="module")
+def backend(request: pytest.FixtureRequest) -> str:
+    """``"sqlite"`` or ``"mongo"``: the store under test (see ``both_stores``)."""
+    return request.param
+
 
 @pytest.fixture(scope="session")
 def mongo_uri() -> Iterator[str]:
@@ -23,38 +55,49 @@ def mongo_uri() -> Iterator[str]:
     ``MONGO_URI`` wins when set (a real MongoDB); otherwise a throw-away
     FerretDB is started on a loopback port and stopped at the end.
     """
-    if uri := os.environ.get("MONGO_URI"):
+    uri = os.environ.get("MONGO_URI")
+    with contextlib.ExitStack() as stack:
+        if not uri:
+            uri = stack.enter_context(LocalFerretDB()).uri
         yield uri
-        return
-    with LocalFerretDB() as db:
-        yield db.uri
+        client: pymongo.MongoClient = pymongo.MongoClient(uri, serverSelectionTimeoutMS=3000)
+        for name in _MONGO_DATABASES:
+            with contextlib.suppress(pymongo.errors.PyMongoError):
+                client.drop_database(name)
+        client.close()
 
 
-@pytest.fixture(scope="session")
-def _databases(mongo_uri: str) -> Iterator[list[str]]:
-    """Names of the databases the run created; dropped at the end."""
-    names: list[str] = []
-    yield names
-    client: pymongo.MongoClient = pymongo.MongoClient(mongo_uri, serverSelectionTimeoutMS=3000)
-    for name in names:
-        with contextlib.suppress(pymongo.errors.PyMongoError):
-            client.drop_database(name)
-    client.close()
-
-
-@pytest.fixture
-def database_name(_databases: list[str]) -> str:
-    """A fresh database for one test: isolated data."""
-    name = f"nevr_test_{uuid.uuid4().hex[:12]}"
-    _databases.append(name)
+def new_database_name(prefix: str = "nevr_test") -> str:
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    _MONGO_DATABASES.append(name)
     return name
 
 
 @pytest.fixture
-def settings(mongo_uri: str, database_name: str) -> Settings:
-    return Settings(
-        mongo_uri=mongo_uri, database_name=database_name, jwt_secret=SECRET, mongo_timeout=3.0
+def database_name() -> str:
+    """A fresh database for one test: isolated data."""
+    return new_database_name()
+
+
+def _store_url(request: pytest.FixtureRequest, backend: str, folder: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{folder / 'events.db'}"
+    return request.getfixturevalue("mongo_uri")
+
+
+@pytest.fixture
+def store_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
+    """A fresh, empty store of the backend under test."""
+    return _store_url(request, backend, tmp_path)
+
+
+@pytest.fixture
+def settings(store_url: str, database_name: str) -> Settings:
+    # The MongoDB path through MONGO_URI, as existing deployments configure it.
+    where = (
+        {"mongo_uri": store_url} if store_url.startswith("mongodb") else {"store_url": store_url}
     )
+    return Settings(**where, database_name=database_name, jwt_secret=SECRET, mongo_timeout=3.0)
 
 
 @pytest.fixture
@@ -66,13 +109,14 @@ def app(settings: Settings) -> Iterator[Flask]:
 
 
 @pytest.fixture(scope="module")
-def server(mongo_uri: str, _databases: list[str]) -> Iterator[LiveServer]:
+def server(
+    request: pytest.FixtureRequest, backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
     """A live gunicorn + gevent server for a test module, on its own database.
 
     Tests share it but isolate their data by using fresh session ids.
     """
-    name = f"nevr_live_{uuid.uuid4().hex[:12]}"
-    _databases.append(name)
-    live = LiveServer(mongo_uri, name).start()
+    url = _store_url(request, backend, tmp_path_factory.mktemp("store"))
+    live = LiveServer(url, new_database_name("nevr_live")).start()
     yield live
     live.stop()

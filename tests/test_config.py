@@ -9,12 +9,16 @@ import sys
 import pytest
 
 from nevr_events.exceptions import ConfigError
-from nevr_events.server.config import Settings, redact_uri
+from nevr_events.server.config import Settings, default_store_url, redact_uri
+from nevr_events.server.store import MongoEventStore, SqliteEventStore, open_store, sqlite_path
 
 
-def test_defaults_match_the_reference() -> None:
+def test_defaults_match_the_reference_but_the_store() -> None:
     settings = Settings.from_env({})
-    assert settings.mongo_uri == "mongodb://localhost:27017"
+    # Deviation from the Go service (mongodb://localhost:27017): the embedded store.
+    assert settings.store_url == settings.mongo_uri == ""
+    assert settings.resolved_store_url == default_store_url()
+    assert settings.resolved_store_url.startswith("sqlite:////")
     assert settings.server_address == ":8081" and settings.bind == "0.0.0.0:8081"
     assert (settings.database_name, settings.collection_name) == ("nakama", "session_events")
     assert settings.max_message_bytes == 10 * 1024 * 1024
@@ -53,6 +57,49 @@ def test_bad_values_name_the_variable(variable: str, value: str) -> None:
         Settings.from_env({variable: value}).validate()
 
 
+def test_default_store_file_follows_xdg_data_home() -> None:
+    assert (
+        default_store_url({"XDG_DATA_HOME": "/data/x"}) == "sqlite:////data/x/nevr-events/events.db"
+    )
+    home = os.path.expanduser("~")
+    assert default_store_url({}) == f"sqlite:///{home}/.local/share/nevr-events/events.db"
+
+
+@pytest.mark.parametrize(
+    ("env", "url", "kind"),
+    [
+        ({}, default_store_url(), SqliteEventStore),
+        ({"MONGO_URI": "mongodb://m:1"}, "mongodb://m:1", MongoEventStore),
+        ({"STORE_URL": "mongodb+srv://c.example/x"}, "mongodb+srv://c.example/x", MongoEventStore),
+        (
+            {"STORE_URL": "sqlite:///rel/x.db", "MONGO_URI": "mongodb://m:1"},
+            "sqlite:///rel/x.db",
+            SqliteEventStore,
+        ),
+        ({"STORE_URL": "sqlite:////abs/x.db"}, "sqlite:////abs/x.db", SqliteEventStore),
+    ],
+)
+def test_store_url_chooses_the_store(env: dict[str, str], url: str, kind: type) -> None:
+    settings = Settings.from_env({**env, "JWT_SECRET": "s" * 40}).validate()
+    assert settings.resolved_store_url == url
+    store = open_store(settings)
+    try:
+        assert isinstance(store, kind)
+    finally:
+        store.close()
+
+
+def test_sqlite_urls_name_relative_and_absolute_files() -> None:
+    assert sqlite_path("sqlite:///rel/x.db") == "rel/x.db"
+    assert sqlite_path("sqlite:////abs/x.db") == "/abs/x.db"
+
+
+@pytest.mark.parametrize("url", ["postgres://x", "sqlite://x.db", "sqlite:x.db", "/tmp/x.db"])
+def test_unknown_store_url_is_refused(url: str) -> None:
+    with pytest.raises(ConfigError, match="STORE_URL"):
+        Settings(store_url=url, jwt_secret="s" * 40).validate()
+
+
 def test_redact_uri_hides_passwords() -> None:
     assert (
         redact_uri("mongodb://u:secret@h1:1,h2:2/db?tls=true")
@@ -62,7 +109,9 @@ def test_redact_uri_hides_passwords() -> None:
 
 
 def _serve(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in ("JWT_SECRET", "MONGO_URI")}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in ("JWT_SECRET", "MONGO_URI", "STORE_URL")
+    }
     return subprocess.run(
         [sys.executable, "-m", "nevr_events.cli.main", "serve", *args],
         env={**clean, **env},

@@ -15,6 +15,9 @@ import requests
 
 from tests.support import LiveServer, envelope, load_sample, make_frame, new_session_id, send_frames
 
+# Storage behaviour: every test runs on SQLite and on MongoDB.
+pytestmark = pytest.mark.both_stores
+
 GOAL = [{"player_goal": {"player_slot": 2, "total_goals": 1, "points": 3}}]
 ROUND = [{"round_started": {"round_number": 1}}]
 EVENTS = {0: ROUND, 3: GOAL, 7: GOAL}
@@ -236,7 +239,7 @@ def test_frame_data_is_the_stored_protojson(server: LiveServer, session: str) ->
       sessionEvents(lobbySessionId: $id, first: 1, eventType: "player_goal") {
         edges { node { id timestamp frameData } } } }"""
     node = data(gql(server, query, {"id": session}))["sessionEvents"]["edges"][0]["node"]
-    stored = server.collection.find_one({"lobby_session_id": session.lower(), "frame_index": 3})
+    [stored] = [doc for doc in server.stored(session) if doc["frame_index"] == 3]
     assert node["id"] == str(stored["_id"])
     assert node["frameData"] == stored["frame"]
     assert node["timestamp"] == "2025-12-04T03:00:00.099Z"

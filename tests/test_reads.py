@@ -9,6 +9,9 @@ import pytest
 
 from tests.support import LiveServer, envelope, make_frame, new_session_id, send_frames
 
+# Storage behaviour: every test runs on SQLite and on MongoDB.
+pytestmark = pytest.mark.both_stores
+
 GOAL = [{"player_goal": {"player_slot": 0, "total_goals": 1, "points": 2}}]
 
 

@@ -12,11 +12,12 @@ import websocket
 from nevr_events.server.auth import mint_token
 from tests.support import SECRET, LiveServer, envelope, make_frame, new_session_id, send_frames
 
+# Storing, duplicates and document shapes are storage behaviour: both stores.
+pytestmark = pytest.mark.both_stores
+
 
 def stored(server: LiveServer, session_id: str) -> list[dict]:
-    return list(
-        server.collection.find({"lobby_session_id": session_id.lower()}).sort("frame_index", 1)
-    )
+    return server.stored(session_id)
 
 
 def handshake_status(server: LiveServer, path: str = "/v3/stream", **kwargs: object) -> int:

@@ -19,6 +19,7 @@ from nevr_events.server.config import ENV_VARS, Settings, parse_duration
 
 # serve flag -> Settings attribute; each flag also reads its environment variable.
 SERVE_FLAGS = {
+    "store_url": "--store",
     "mongo_uri": "--mongo-uri",
     "server_address": "--address",
     "database_name": "--database",
@@ -51,7 +52,8 @@ def _serve_options(func: click.decorators.FC) -> click.decorators.FC:
 @click.option(
     "--local-db",
     is_flag=True,
-    help="Start a throw-away FerretDB (built on first use) and use it as MONGO_URI.",
+    help="Development and tests: start a local FerretDB (built on first use, needs Go) "
+    "and use it as MONGO_URI.",
 )
 def serve(dev: bool, local_db: bool, **flags: str | None) -> None:
     """Run the service under gunicorn with gevent workers (same as production)."""
@@ -73,7 +75,9 @@ def serve(dev: bool, local_db: bool, **flags: str | None) -> None:
         _serve_with_local_db(env)
         return
     assert settings is not None
-    click.echo(f"database {settings.safe_mongo_uri}, listening on {settings.bind}", err=True)
+    from nevr_events.server.store import describe
+
+    click.echo(f"{describe(settings)}; listening on {settings.bind}", err=True)
     os.execvpe(sys.executable, _gunicorn_argv(), env)
 
 
@@ -94,6 +98,7 @@ def _serve_with_local_db(env: dict[str, str]) -> None:
     click.echo("starting a local FerretDB (the first run builds it, ~1 min)...", err=True)
     with LocalFerretDB(data_dir=CACHE_DIR / "data") as db:
         env["MONGO_URI"] = db.uri
+        env.pop("STORE_URL", None)  # the local FerretDB is what was asked for
         try:
             settings = Settings.from_env(env).validate()
         except ConfigError as exc:

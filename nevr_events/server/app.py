@@ -56,12 +56,7 @@ def create_app(
     app.register_blueprint(graphql.bp)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
-    log.info(
-        "nevr-events ready: database %s/%s at %s",
-        settings.database_name,
-        settings.collection_name,
-        settings.safe_mongo_uri,
-    )
+    log.info("nevr-events ready: %s", store.describe(settings))
     return app
 
 

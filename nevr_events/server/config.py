@@ -65,11 +65,26 @@ def redact_uri(uri: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}:***@{hosts}"))
 
 
+MONGO_SCHEMES = ("mongodb://", "mongodb+srv://")
+SQLITE_SCHEME = "sqlite:///"
+
+
+def default_store_url(environ: Mapping[str, str] | None = None) -> str:
+    """The embedded store's file: ``$XDG_DATA_HOME/nevr-events/events.db``
+    (``~/.local/share/nevr-events/events.db`` when ``XDG_DATA_HOME`` is unset)."""
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return SQLITE_SCHEME + os.path.join(os.path.abspath(base), "nevr-events", "events.db")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every knob of the service, with the defaults of the reference service."""
 
-    mongo_uri: str = "mongodb://localhost:27017"
+    # Where frames go: sqlite:///path.db or mongodb://…; empty: MONGO_URI, else the
+    # embedded store at default_store_url() (see resolved_store_url).
+    store_url: str = ""
+    mongo_uri: str = ""
     server_address: str = ":8081"
     database_name: str = "nakama"
     collection_name: str = "session_events"
@@ -98,14 +113,28 @@ class Settings:
     def safe_mongo_uri(self) -> str:
         return redact_uri(self.mongo_uri)
 
+    @property
+    def resolved_store_url(self) -> str:
+        """``STORE_URL``, else ``MONGO_URI``, else the embedded store's default file."""
+        return self.store_url or self.mongo_uri or default_store_url()
+
+    @property
+    def safe_store_url(self) -> str:
+        return redact_uri(self.resolved_store_url)
+
     def replace(self, **changes: object) -> Settings:
         return dataclasses.replace(self, **changes)
 
     def validate(self) -> Settings:
         """Raise ConfigError naming the variable of the first bad value."""
         parse_address("SERVER_ADDRESS", self.server_address)
-        if not self.mongo_uri.startswith(("mongodb://", "mongodb+srv://")):
+        if self.mongo_uri and not self.mongo_uri.startswith(MONGO_SCHEMES):
             raise ConfigError(f"MONGO_URI={self.safe_mongo_uri!r}: expected a mongodb:// URI")
+        if self.store_url and not self.store_url.startswith((*MONGO_SCHEMES, SQLITE_SCHEME)):
+            raise ConfigError(
+                f"STORE_URL={redact_uri(self.store_url)!r}: expected sqlite:///relative.db, "
+                "sqlite:////absolute/path.db or a mongodb:// URI"
+            )
         if not self.jwt_secret:
             raise ConfigError(
                 "JWT_SECRET is not set: export JWT_SECRET=<at least 32 random characters> "
@@ -153,6 +182,7 @@ def _level(name: str, value: str) -> str:
 
 # Settings attribute -> (environment variable, parser); parsers raise ConfigError.
 ENV_VARS: dict[str, tuple[str, object]] = {
+    "store_url": ("STORE_URL", _text),
     "mongo_uri": ("MONGO_URI", _text),
     "server_address": ("SERVER_ADDRESS", _text),
     "database_name": ("DATABASE_NAME", _text),

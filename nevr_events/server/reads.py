@@ -17,7 +17,7 @@ from nevr_events.wire.api import (
     EVENTS_PAGE_DEFAULT,
     EVENTS_PAGE_MAX,
     format_time,
-    legacy_event,
+    legacy_event_json,
     legacy_json,
     legacy_ndjson,
     page_size,
@@ -55,13 +55,23 @@ def session_events(session_id: str) -> Response:
     sid = _session_id(session_id)
     events = _legacy_events(get_store(), sid)
     if NDJSON in request.headers.get("Accept", ""):
-        return Response(legacy_ndjson(events, dumps=dumps), mimetype=NDJSON)
-    return Response(legacy_json(sid, events, dumps=dumps), mimetype="application/json")
+        return Response(legacy_ndjson(events, dumps=_as_is), mimetype=NDJSON)
+    return Response(legacy_json(sid, events, dumps=_as_is), mimetype="application/json")
 
 
-def _legacy_events(store: EventStore, sid: str) -> Iterator[dict[str, Any]]:
-    for doc in store.iter_session(sid):
-        yield legacy_event(sid, doc.get("user_id"), doc.get("frame"))
+def _legacy_events(store: EventStore, sid: str) -> Iterator[bytes]:
+    """Each frame as a legacy event entry, spliced from the stored frame JSON
+    rather than decoded and encoded again."""
+    users: dict[str | None, bytes] = {}
+    for user_id, frame in store.iter_session_json(sid):
+        user = users.get(user_id)
+        if user is None:
+            user = users[user_id] = orjson.dumps(user_id)
+        yield legacy_event_json(sid, user, frame)
+
+
+def _as_is(entry: bytes) -> bytes:
+    return entry
 
 
 def parse_limit(raw: str | None) -> int:

@@ -25,7 +25,7 @@ from gevent.queue import Queue
 from nevr_events.exceptions import InvalidFrame, StoreUnavailable
 from nevr_events.server import auth
 from nevr_events.server.lifecycle import Runtime, get_runtime
-from nevr_events.server.store import WriteOutcome
+from nevr_events.server.store import StoredDocument, WriteOutcome, frame_json
 from nevr_events.server.wsconn import GOING_AWAY, ConnectionClosed, ServerSocket
 from nevr_events.wire.frames import (
     FrameValidator,
@@ -50,7 +50,13 @@ _REPLIES_PER_WRITE = 64
 
 
 def build_document(
-    frame: dict[str, Any], *, session_id: str, user_id: str, node: str, received: datetime
+    frame: dict[str, Any],
+    *,
+    session_id: str,
+    user_id: str,
+    node: str,
+    received: datetime,
+    keep_json: bool = False,
 ) -> RawBSONDocument:
     """The stored form of one frame (see README, "Storage"), encoded to BSON at once.
 
@@ -72,7 +78,9 @@ def build_document(
         "created_at": received,
         "updated_at": received,
     }
-    return RawBSONDocument(bson.encode(document))
+    # A store that keeps each frame's JSON (``keeps_frame_json``) gets it from here,
+    # where the frame is still a dict, instead of decoding the BSON again.
+    return StoredDocument(bson.encode(document), frame_json(frame) if keep_json else None)
 
 
 class StreamSession:
@@ -99,6 +107,7 @@ class StreamSession:
         self._raw_session_id: object = None  # the last session id seen, and its canonical form
         self._session_id = ""
         self.counts = {"stored": 0, "duplicate": 0, "skipped": 0, "rejected": 0}
+        self.keep_json = getattr(runtime.store, "keeps_frame_json", False)
 
     def run(self) -> None:
         with self.runtime.open_stream():
@@ -153,6 +162,7 @@ class StreamSession:
                 user_id=self.user_id,
                 node=self.node,
                 received=datetime.now(UTC),
+                keep_json=self.keep_json,
             )
             return reply, self.runtime.writer.submit(document)
         except (InvalidFrame, StoreUnavailable) as exc:

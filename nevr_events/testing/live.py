@@ -35,16 +35,18 @@ def wait_until(condition: Callable[[], bool], attempts: int = 100, pause: float 
 class LiveServer:
     """``gunicorn -c gunicorn.conf.py wsgi:app`` as the README runs it."""
 
-    def __init__(self, mongo_uri: str, database: str, **env: str) -> None:
+    def __init__(self, store_url: str, database: str = "nakama", **env: str) -> None:
+        """``store_url``: ``sqlite:///…`` or a MongoDB URI (then ``database`` is used)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
-        self.mongo_uri = mongo_uri
+        self.store_url = store_url
+        self.mongo_uri = store_url
         self.database = database
         self.env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k not in ("STORE_URL", "MONGO_URI")},
             "JWT_SECRET": SECRET,
-            "MONGO_URI": mongo_uri,
+            ("MONGO_URI" if store_url.startswith("mongodb") else "STORE_URL"): store_url,
             "DATABASE_NAME": database,
             "SERVER_ADDRESS": f"127.0.0.1:{self.port}",
             "SERVER_TIMEOUT": "15s",
@@ -55,6 +57,8 @@ class LiveServer:
         self.log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"nevr-events-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
         self._mongo: pymongo.MongoClient[dict[str, Any]] | None = None
+        # When set, files the server writes may not grow past this (a full disk).
+        self.max_file_bytes: int | None = None
 
     def start(self, timeout: float = 30.0) -> LiveServer:
         log = open(self.log_path, "wb")  # noqa: SIM115 - handed to the child
@@ -64,13 +68,29 @@ class LiveServer:
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
-            preexec_fn=die_with_parent,
+            preexec_fn=self._preexec,
         )
         log.close()
         if not wait_until(self._healthy, attempts=int(timeout / 0.1)):
             self.stop()
             raise RuntimeError(f"server did not become healthy:\n{self.logs()}")
         return self
+
+    def _preexec(self) -> None:
+        die_with_parent()
+        if self.max_file_bytes is not None:
+            import resource
+
+            # A write past the limit fails with EFBIG (instead of killing the process).
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (self.max_file_bytes, self.max_file_bytes))
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of the gunicorn workers (children of the master)."""
+        assert self.process is not None
+        pid = self.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return [int(child) for child in children]
 
     def _healthy(self) -> bool:
         assert self.process is not None
@@ -124,6 +144,22 @@ class LiveServer:
         kwargs.setdefault("headers", self.auth())
         kwargs.setdefault("timeout", 30)
         return requests.get(self.url + path, **kwargs)
+
+    def stored(self, session_id: str) -> list[dict[str, Any]]:
+        """Every stored document of a session, as the store gives them back, by frame index.
+
+        Works on both stores (it goes through the service's own EventStore).
+        """
+        from nevr_events.server.config import Settings
+        from nevr_events.server.store import open_store
+
+        settings = Settings(database_name=self.database, mongo_timeout=10.0)
+        store = open_store(settings, self.store_url)
+        try:
+            docs = store.page(session_id.lower(), limit=10**9)
+        finally:
+            store.close()
+        return sorted(docs, key=lambda doc: doc["frame_index"])
 
     @property
     def collection(self) -> pymongo.collection.Collection[dict[str, Any]]:

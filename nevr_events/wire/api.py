@@ -68,12 +68,28 @@ def legacy_event(
     return {"lobby_session_id": lobby_session_id, "user_id": user_id, "data": data}
 
 
+def legacy_event_json(lobby_session_id: str, user_json: bytes, data_json: bytes) -> bytes:
+    """``legacy_event`` as JSON, spliced from already-encoded parts (the server's fast path:
+    stored frames are kept as JSON and never decoded for this answer)."""
+    return b"".join(
+        (
+            b'{"lobby_session_id":',
+            orjson.dumps(lobby_session_id),
+            b',"user_id":',
+            user_json,
+            b',"data":',
+            data_json,
+            b"}",
+        )
+    )
+
+
 Dumps = Callable[[Any], bytes]
 
 
 def legacy_json(
     lobby_session_id: str,
-    events: Iterable[Mapping[str, Any]],
+    events: Iterable[Any],
     *,
     chunk_bytes: int = 256 * 1024,
     dumps: Dumps = orjson.dumps,
@@ -98,7 +114,7 @@ def legacy_json(
 
 
 def legacy_ndjson(
-    events: Iterable[Mapping[str, Any]],
+    events: Iterable[Any],
     *,
     chunk_bytes: int = 256 * 1024,
     dumps: Dumps = orjson.dumps,

@@ -14,6 +14,16 @@ values that both round to ``f`` are less than ``10**t`` apart, so every candidat
 to ``f`` it is the answer; if not, none of those do and the answer is the candidate
 one digit finer (grid ``10**(t-1)``), if that rounds back. What is left (zero,
 subnormals, huge or tiny magnitudes, the rare third digit) takes the reference loop.
+
+Faster still, when every value of a list is a finite, normal float32 below the
+float32 maximum: then, but for powers of two, ``ToShortestFloat`` is the shortest
+decimal that rounds back to the float32 (the nearest ``p``-digit value rounds back
+whenever any does, the rounding interval being symmetric; below 6 digits ``%.6g``
+is that same value), which orjson prints for a numpy float32 array (Ryu) and reads
+back as the very double ``float()`` gives. A power of two has a narrower interval
+below than above, so a shortest decimal above it may exist where the nearest does
+not round back: those take ``r32``. About 10 µs for a list of 80 values instead of
+~40. Other lists keep the arithmetic above.
 """
 
 from __future__ import annotations
@@ -27,6 +37,8 @@ from operator import add, mul, ne, sub, truediv
 from struct import Struct
 from typing import Any
 
+import numpy
+import orjson
 from google.protobuf.internal.type_checkers import _FLOAT_MAX
 
 _F32 = Struct("<f")
@@ -34,6 +46,7 @@ _pack, _unpack = _F32.pack, _F32.unpack
 _INF = math.inf
 _MAGIC = 6755399441055744.0  # 1.5 * 2**52: (y + M) - M rounds |y| < 2**51 half to even
 _HI = 1 if sys.byteorder == "little" else 0  # the uint16 holding sign, exponent, 7 bits
+_NUMPY = orjson.OPT_SERIALIZE_NUMPY
 
 
 def _scales() -> list[float]:
@@ -73,6 +86,38 @@ def _candidates(f: list[float], scales: list[float]) -> list[float]:
     )
 
 
+def _kinds() -> Any:
+    """Per high uint16 of a float32 (sign, exponent, 7 mantissa bits): 0 for the fast
+    path; 1 where the 7 mantissa bits are zero (a possible power of two, zero, or a
+    tiny subnormal: each such value takes ``r32``); 2 for a list the fast path must
+    leave alone (other subnormals; exponents 254 and 255: beyond 2**127, inf, NaN)."""
+    high = numpy.arange(65536, dtype=numpy.uint32)
+    exponent, top = (high >> 7) & 0xFF, high & 0x7F
+    kinds = numpy.where(top == 0, 1, 0).astype(numpy.uint8)
+    kinds[(exponent >= 254) | ((exponent == 0) & (top != 0))] = 2
+    return kinds
+
+
+_KINDS = _kinds()
+
+
+def _printed(a: array[float]) -> list[float] | None:
+    """The list as orjson prints float32 (shortest round trip), or None when a value is
+    subnormal, beyond 2**127 or not finite (such lists take the arithmetic path)."""
+    if not a:
+        return []
+    values = numpy.frombuffer(a, dtype=numpy.float32)
+    kinds = _KINDS.take(values.view(numpy.uint16)[_HI::2])
+    worst = kinds.max()
+    if worst == 2:
+        return None
+    printed = orjson.loads(orjson.dumps(values, option=_NUMPY))
+    if worst == 1:  # powers of two (see above), zero, tiny subnormals: the exact rule
+        for i in numpy.flatnonzero(kinds).tolist():
+            printed[i] = r32(float(values[i]))
+    return printed
+
+
 def _shortest(a: array[float], f: list[float], text: bool) -> list[Any] | None:
     scales = list(map(_scale_of, memoryview(a).cast("B").cast("H")[_HI::2].tolist()))
     out = _candidates(f, scales)
@@ -99,7 +144,9 @@ def _shortest(a: array[float], f: list[float], text: bool) -> list[Any] | None:
 
 def shortest_list(values: list[float]) -> list[Any]:
     """What MessageToDict prints for each float32 value (as doubles; NaN, inf as strings)."""
-    return _shortest(array("f", values), values, False)  # type: ignore[return-value]
+    a = array("f", values)
+    printed = _printed(a)
+    return printed if printed is not None else _shortest(a, values, False)  # type: ignore[return-value]
 
 
 def json_list(values: list[Any]) -> list[float] | None:
@@ -109,4 +156,5 @@ def json_list(values: list[Any]) -> list[float] | None:
     limits (json_format rejects a float literal beyond them): the caller decides.
     """
     a = array("f", values)
-    return _shortest(a, a.tolist(), True)
+    printed = _printed(a)
+    return printed if printed is not None else _shortest(a, a.tolist(), True)

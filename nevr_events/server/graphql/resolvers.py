@@ -1,6 +1,6 @@
 """Resolvers of the hand-written types; every read goes through the store module.
 
-A page of events is one database query (``EventStore.page_window``);
+A page of events is one database query (``EventStore.page``);
 ``totalCount`` and the per-session figures are only queried when selected.
 """
 
@@ -157,7 +157,7 @@ def events_connection(
                 "after is not a valid cursor: pass an endCursor or edge cursor"
             ) from None
     with_frame = _selects(info, FRAME_FIELDS)
-    docs = store.page_window(
+    docs = store.page(
         sid,
         limit=size + 1,
         offset=offset,
@@ -230,7 +230,7 @@ def resolve_health(_root: Any, _info: GraphQLResolveInfo) -> dict[str, Any]:
 def resolve_lobby_session(_root: Any, _info: GraphQLResolveInfo, id: str) -> Any:
     sid = _session_id(id)
     store = get_store()
-    found = store.page_window(sid, limit=1, with_frame=False)
+    found = store.page(sid, limit=1, with_frame=False)
     return lobby_session_object(store, sid) if found else None
 
 

@@ -1,134 +1,39 @@
-"""The event store: the only module that talks to the database.
+"""``MongoEventStore``: the EventStore on pymongo (MongoDB, or FerretDB in tests).
 
-``EventStore`` is the small interface the rest of the service uses;
-``MongoEventStore`` implements it with pymongo (MongoDB or FerretDB). Keeping
-the interface this narrow is what would let an embedded backend slot in later.
+MongoDB is the production store: a replica set or a cluster sharded on the
+session id grows past one machine.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
+from datetime import datetime
+from typing import Any
 
 import bson
-import orjson
 import pymongo
 from bson import ObjectId
 from bson.codec_options import CodecOptions
 from bson.raw_bson import RawBSONDocument
-from flask import Flask, current_app
 from pymongo.errors import BulkWriteError, OperationFailure, PyMongoError
 
 from nevr_events.exceptions import StoreUnavailable
 from nevr_events.server.config import Settings
+from nevr_events.server.store.base import (
+    DECODE,
+    LEGACY_FIELDS,
+    PageCursor,
+    WriteOutcome,
+    frame_json,
+)
 
 log = logging.getLogger(__name__)
 
 DUPLICATE_KEY = 11000
 NOT_IMPLEMENTED = 238  # FerretDB: an aggregation stage or accumulator it lacks
-# Fields the legacy whole-session read needs; the rest of each document stays in the database.
 RAW_BSON: CodecOptions[RawBSONDocument] = CodecOptions(document_class=RawBSONDocument)
-DECODE: CodecOptions[dict[str, Any]] = CodecOptions(tz_aware=True)
-LEGACY_PROJECTION = {"_id": 0, "lobby_session_id": 1, "user_id": 1, "frame": 1}
-
-
-@dataclass(frozen=True, slots=True)
-class WriteOutcome:
-    """What became of one document of a batch."""
-
-    status: Literal["stored", "duplicate", "error"]
-    error: str | None = None
-    retry: bool = False  # the database was away: the agent should send the frame again
-
-
-@dataclass(frozen=True, slots=True)
-class PageCursor:
-    """Keyset position ``(timestamp, _id)`` of the last document of a page.
-
-    Unlike an offset it stays correct while frames keep arriving: new frames
-    never shift what comes after a position that was already read.
-    """
-
-    timestamp: datetime
-    object_id: ObjectId
-
-    def encode(self) -> str:
-        millis = int(self.timestamp.timestamp() * 1000)
-        raw = orjson.dumps({"t": millis, "i": str(self.object_id)})
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    @classmethod
-    def decode(cls, token: str) -> PageCursor:
-        try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-            data = orjson.loads(raw)
-            stamp = datetime.fromtimestamp(int(data["t"]) / 1000, tz=UTC)
-            return cls(stamp, ObjectId(data["i"]))
-        except (binascii.Error, ValueError, TypeError, KeyError, orjson.JSONDecodeError) as exc:
-            raise ValueError("invalid cursor") from exc
-
-    @classmethod
-    def after(cls, document: dict[str, Any]) -> PageCursor:
-        return cls(document["timestamp"], document["_id"])
-
-
-class EventStore(Protocol):
-    """What the service needs from a database, and nothing more."""
-
-    def ensure_indexes(self) -> None: ...
-
-    def insert_frames(self, documents: Sequence[Mapping[str, Any]]) -> list[WriteOutcome]: ...
-
-    def ping(self, timeout: float | None = None) -> None: ...
-
-    def count(self, session_id: str, event_type: str | None = None) -> int: ...
-
-    def iter_session(self, session_id: str) -> Iterator[dict[str, Any]]: ...
-
-    def page(
-        self,
-        session_id: str,
-        *,
-        limit: int,
-        after: PageCursor | None = None,
-        event_type: str | None = None,
-    ) -> list[dict[str, Any]]: ...
-
-    def page_window(
-        self,
-        session_id: str,
-        *,
-        limit: int,
-        offset: int = 0,
-        after: PageCursor | None = None,
-        event_type: str | None = None,
-        with_frame: bool = True,
-    ) -> list[dict[str, Any]]: ...
-
-    def lobby_sessions(
-        self, *, limit: int, after: str | None = None, since: datetime | None = None
-    ) -> list[dict[str, Any]]: ...
-
-    def session_summaries(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]: ...
-
-    def count_lobby_sessions(self, since: datetime | None = None) -> int: ...
-
-    def arrivals(
-        self,
-        since: datetime,
-        *,
-        after_id: ObjectId | None = None,
-        session_id: str | None = None,
-        limit: int = 1000,
-        with_frame: bool = True,
-    ) -> list[dict[str, Any]]: ...
-
-    def close(self) -> None: ...
+LEGACY_PROJECTION = {"_id": 0, **dict.fromkeys(LEGACY_FIELDS, 1)}
 
 
 def session_filter(
@@ -168,9 +73,11 @@ SESSION_ORDER = [("timestamp", pymongo.ASCENDING), ("_id", pymongo.ASCENDING)]
 class MongoEventStore:
     """EventStore on pymongo; one client (and connection pool) per process."""
 
-    def __init__(self, settings: Settings, *, read_batch_size: int = 100) -> None:
+    def __init__(
+        self, settings: Settings, *, uri: str | None = None, read_batch_size: int = 100
+    ) -> None:
         self._client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(
-            settings.mongo_uri,
+            uri or settings.mongo_uri,
             serverSelectionTimeoutMS=int(settings.mongo_timeout * 1000),
             connectTimeoutMS=int(settings.mongo_timeout * 1000),
             tz_aware=True,
@@ -244,22 +151,11 @@ class MongoEventStore:
             for document in cursor:
                 yield bson.decode(document.raw, codec_options=DECODE)
 
-    def page(
-        self,
-        session_id: str,
-        *,
-        limit: int,
-        after: PageCursor | None = None,
-        event_type: str | None = None,
-    ) -> list[dict[str, Any]]:
-        cursor = (
-            self.collection.find(session_filter(session_id, event_type, after))
-            .sort(SESSION_ORDER)
-            .limit(limit)
-        )
-        return list(cursor)
+    def iter_session_json(self, session_id: str) -> Iterator[tuple[str | None, bytes]]:
+        for document in self.iter_session(session_id):
+            yield document.get("user_id"), frame_json(document.get("frame"))
 
-    def page_window(
+    def page(
         self,
         session_id: str,
         *,
@@ -269,10 +165,8 @@ class MongoEventStore:
         event_type: str | None = None,
         with_frame: bool = True,
     ) -> list[dict[str, Any]]:
-        """Like ``page``, plus an offset (skip) and the frame left out when not needed.
-
-        One query per page, whatever the mode.
-        """
+        """Up to ``limit`` documents in session order, after a keyset position and/or
+        an offset, the frame left out when not needed. One query per page."""
         cursor = (
             self.collection.find(
                 session_filter(session_id, event_type, after),
@@ -419,15 +313,3 @@ class MongoEventStore:
 
     def close(self) -> None:
         self._client.close()
-
-
-def init_app(app: Flask, store: EventStore | None = None) -> EventStore:
-    """Attach the store to the app (one per process); create indexes on first use."""
-    settings: Settings = app.config["SETTINGS"]
-    store = store or MongoEventStore(settings)
-    app.extensions["nevr_events.server.store"] = store
-    return store
-
-
-def get_store() -> EventStore:
-    return current_app.extensions["nevr_events.server.store"]

@@ -1,0 +1,127 @@
+"""What every store shares: the ``EventStore`` interface, outcomes, page cursors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
+
+import orjson
+from bson import ObjectId
+from bson.codec_options import CodecOptions
+from bson.errors import InvalidId
+from bson.raw_bson import RawBSONDocument
+
+from nevr_events.wire.api import decode_cursor, encode_cursor
+
+# How stored documents come back from every store: datetimes tz-aware UTC.
+DECODE: CodecOptions[dict[str, Any]] = CodecOptions(tz_aware=True)
+# Fields the legacy whole-session read needs; the rest of each document stays in the database.
+LEGACY_FIELDS = ("lobby_session_id", "user_id", "frame")
+
+
+def frame_json(frame: Any) -> bytes:
+    """A frame's JSON as every read sends it (the one encoding of a stored frame)."""
+    return orjson.dumps(frame, default=str, option=orjson.OPT_UTC_Z)
+
+
+class StoredDocument(RawBSONDocument):
+    """A document to store, as BSON, plus its frame's JSON when the stream already had it.
+
+    Stores that keep each frame's JSON (``keeps_frame_json``) then need not
+    re-encode it; to every other store it is just a ``RawBSONDocument``.
+    """
+
+    __slots__ = ("frame_json",)
+
+    def __init__(self, raw: bytes, frame_json: bytes | None = None) -> None:
+        super().__init__(raw)
+        self.frame_json = frame_json
+
+
+@dataclass(frozen=True, slots=True)
+class WriteOutcome:
+    """What became of one document of a batch."""
+
+    status: Literal["stored", "duplicate", "error"]
+    error: str | None = None
+    retry: bool = False  # the database was away: the agent should send the frame again
+
+
+@dataclass(frozen=True, slots=True)
+class PageCursor:
+    """Keyset position ``(timestamp, _id)`` of the last document of a page.
+
+    Unlike an offset it stays correct while frames keep arriving: new frames
+    never shift what comes after a position that was already read.
+    """
+
+    timestamp: datetime
+    object_id: ObjectId
+
+    def encode(self) -> str:
+        millis = int(self.timestamp.timestamp() * 1000)
+        return encode_cursor({"t": millis, "i": str(self.object_id)})
+
+    @classmethod
+    def decode(cls, token: str) -> PageCursor:
+        data = decode_cursor(token)
+        try:
+            stamp = datetime.fromtimestamp(int(data["t"]) / 1000, tz=UTC)
+            return cls(stamp, ObjectId(data["i"]))
+        except (InvalidId, ValueError, TypeError, KeyError, OverflowError, OSError) as exc:
+            raise ValueError("invalid cursor") from exc
+
+    @classmethod
+    def after(cls, document: dict[str, Any]) -> PageCursor:
+        return cls(document["timestamp"], document["_id"])
+
+
+class EventStore(Protocol):
+    """What the service needs from a database, and nothing more."""
+
+    def ensure_indexes(self) -> None: ...
+
+    def insert_frames(self, documents: Sequence[Mapping[str, Any]]) -> list[WriteOutcome]: ...
+
+    def ping(self, timeout: float | None = None) -> None: ...
+
+    def count(self, session_id: str, event_type: str | None = None) -> int: ...
+
+    def iter_session(self, session_id: str) -> Iterator[dict[str, Any]]: ...
+
+    def iter_session_json(self, session_id: str) -> Iterator[tuple[str | None, bytes]]:
+        """``(user_id, frame JSON)`` of every frame of a session, oldest first."""
+        ...
+
+    def page(
+        self,
+        session_id: str,
+        *,
+        limit: int,
+        offset: int = 0,
+        after: PageCursor | None = None,
+        event_type: str | None = None,
+        with_frame: bool = True,
+    ) -> list[dict[str, Any]]: ...
+
+    def lobby_sessions(
+        self, *, limit: int, after: str | None = None, since: datetime | None = None
+    ) -> list[dict[str, Any]]: ...
+
+    def session_summaries(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]: ...
+
+    def count_lobby_sessions(self, since: datetime | None = None) -> int: ...
+
+    def arrivals(
+        self,
+        since: datetime,
+        *,
+        after_id: ObjectId | None = None,
+        session_id: str | None = None,
+        limit: int = 1000,
+        with_frame: bool = True,
+    ) -> list[dict[str, Any]]: ...
+
+    def close(self) -> None: ...

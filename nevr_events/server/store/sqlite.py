@@ -1,0 +1,354 @@
+"""``SqliteEventStore``: the EventStore in one embedded SQLite file (stdlib sqlite3, WAL).
+
+No database server: the default for one community server on one machine.
+How a frame is laid out in a row is in ``sqlite_rows``. Ordering and
+idempotence follow MongoDB exactly: the 12-byte ObjectId ``_id`` fixed at
+arrival is kept (``oid``), pages sort on ``(timestamp, oid)``, and a unique
+index on ``(session, user, timestamp, frame index)`` turns a re-sent frame
+into a duplicate.
+
+Durability: WAL with ``synchronous=FULL``; ``insert_frames`` returns (and the
+frames are acknowledged) only after the batch's transaction committed, so
+one fsync covers a whole batch. Several gunicorn workers share the file: a
+writer waits for the lock up to ``timeout`` (busy timeout); past that the
+batch raises ``StoreUnavailable`` and the ``BatchWriter`` retries it.
+Under gevent, a write runs in gevent's thread pool (sqlite3 releases the
+GIL), so a commit's fsync does not stall the worker's other connections.
+
+Frames are stored as zstd-compressed JSON (level 1, compressed in the write
+thread): a 13 KB frame takes under 5 KB on disk; see BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+import zstandard
+from bson import ObjectId
+
+from nevr_events.exceptions import StoreUnavailable
+from nevr_events.server.store.base import LEGACY_FIELDS, PageCursor, WriteOutcome
+from nevr_events.server.store.sqlite_rows import (
+    INSERT_EVENT,
+    INSERT_FRAME,
+    SCHEMA,
+    SCHEMA_VERSION,
+    ZSTD_LEVEL,
+    decode_row,
+    millis,
+    to_row,
+    unpack,
+)
+
+log = logging.getLogger(__name__)
+
+_IDLE_READERS = 8
+T = TypeVar("T")
+
+
+def _in_thread_pool() -> Callable[[Callable[[], T]], T]:
+    """Run a blocking call off the gevent loop when gevent runs the process."""
+    try:
+        from gevent import get_hub
+        from gevent.monkey import is_module_patched
+    except ImportError:  # pragma: no cover - gevent is a dependency
+        return lambda call: call()
+    if not is_module_patched("threading"):
+        return lambda call: call()
+    return lambda call: get_hub().threadpool.apply(call)
+
+
+class SqliteEventStore:
+    """EventStore on one SQLite file; one writer connection and a few readers per process."""
+
+    # The stream hands over each frame's JSON with its BSON (see ``StoredDocument``).
+    keeps_frame_json = True
+
+    def __init__(self, path: str, *, timeout: float = 10.0) -> None:
+        self.path = path
+        self._timeout = timeout
+        self._writer: sqlite3.Connection | None = None
+        self._readers: list[sqlite3.Connection] = []
+        # Serialises this process's writes (the BatchWriter is the only writer anyway).
+        self._write_lock = threading.Lock()
+        self._ready = False
+        # Used by the one write at a time (under _write_lock); zstd releases the GIL.
+        self._pack = zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress
+
+    # --- connections ---------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        folder = os.path.dirname(os.path.abspath(self.path))
+        os.makedirs(folder, exist_ok=True)
+        conn = sqlite3.connect(
+            self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
+        )
+        conn.execute("PRAGMA synchronous=FULL")
+        return conn
+
+    def _prepare(self) -> None:
+        """Create the schema once (every worker may try; the first one does it)."""
+        if self._ready:
+            return
+        conn = self._write_connection()
+        if conn.execute("PRAGMA journal_mode=WAL").fetchone()[0].lower() != "wal":
+            raise StoreUnavailable("database file cannot switch to WAL mode")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
+                (str(SCHEMA_VERSION),),
+            )
+            [(version,)] = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'")
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+        if int(version) > SCHEMA_VERSION:
+            raise StoreUnavailable(
+                f"database schema version {version} is newer than this nevr-events "
+                f"understands ({SCHEMA_VERSION}): upgrade nevr-events"
+            )
+        self._ready = True
+
+    def _write_connection(self) -> sqlite3.Connection:
+        if self._writer is None:
+            self._writer = self._connect()
+        return self._writer
+
+    @contextlib.contextmanager
+    def _reader(self) -> Iterator[sqlite3.Connection]:
+        if not self._ready:
+            self.ensure_indexes()
+        conn = self._readers.pop() if self._readers else self._guard(self._connect)
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:  # a read abandoned mid-way
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            if len(self._readers) < _IDLE_READERS:
+                self._readers.append(conn)
+            else:
+                conn.close()
+
+    def _guard(self, call: Callable[[], T]) -> T:
+        """``call()``, with SQLite's errors turned into ``StoreUnavailable``."""
+        try:
+            return call()
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreUnavailable(f"database unavailable: {_reason(exc)}") from None
+
+    def _rows(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        with self._reader() as conn:
+            return self._guard(lambda: conn.execute(sql, params).fetchall())
+
+    # --- EventStore ----------------------------------------------------------------------
+
+    def ensure_indexes(self) -> None:
+        """Create the file, schema and indexes if missing; safe on every start."""
+        with self._write_lock:
+            _in_thread_pool()(lambda: self._guard(self._prepare))
+
+    def insert_frames(self, documents: Sequence[Mapping[str, Any]]) -> list[WriteOutcome]:
+        """Store a batch in one transaction; one outcome per document, in order.
+
+        Returns after the commit (``synchronous=FULL``): every "stored" is durable.
+        Raises StoreUnavailable when the file could not be written; then nothing
+        of the batch was stored and the caller may retry it.
+        """
+        rows: list[tuple[Any, ...] | WriteOutcome] = [to_row(document) for document in documents]
+        with self._write_lock:
+            return _in_thread_pool()(lambda: self._guard(lambda: self._write(rows)))
+
+    def _write(self, rows: list[tuple[Any, ...] | WriteOutcome]) -> list[WriteOutcome]:
+        self._prepare()
+        conn = self._write_connection()
+        outcomes: list[WriteOutcome] = []
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for row in rows:
+                if isinstance(row, WriteOutcome):
+                    outcomes.append(row)
+                    continue
+                *values, frame, events = row
+                packed = None if frame is None else self._pack(frame)
+                cursor = conn.execute(INSERT_FRAME, (*values, packed))
+                if cursor.rowcount == 0:
+                    outcomes.append(_DUPLICATE)
+                    continue
+                oid, session, _user, stamp = values[:4]
+                seq = cursor.lastrowid
+                if events:
+                    conn.executemany(
+                        INSERT_EVENT, [(event, session, stamp, oid, seq) for event in events]
+                    )
+                outcomes.append(_STORED)
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+        return outcomes
+
+    def ping(self, timeout: float | None = None) -> None:
+        self._rows("SELECT value FROM meta WHERE key = 'schema_version'", ())
+
+    def count(self, session_id: str, event_type: str | None = None) -> int:
+        if event_type:
+            sql = "SELECT count(*) FROM frame_events WHERE event_type = ? AND session = ?"
+            return self._rows(sql, (event_type, session_id))[0][0]
+        return self._rows("SELECT count(*) FROM frames WHERE session = ?", (session_id,))[0][0]
+
+    def iter_session(self, session_id: str) -> Iterator[dict[str, Any]]:
+        """Every frame of a session, oldest first, read row by row (memory stays flat)."""
+        sql = "SELECT doc, frame FROM frames WHERE session = ? ORDER BY ts, oid"
+        for head, frame in self._stream(sql, (session_id,)):
+            document = decode_row(head, frame)
+            yield {key: document[key] for key in LEGACY_FIELDS if key in document}
+
+    def iter_session_json(self, session_id: str) -> Iterator[tuple[str | None, bytes]]:
+        """``(user_id, frame JSON)`` of every frame, oldest first: the stored bytes, not
+        decoded and encoded again."""
+        sql = "SELECT user_id, frame FROM frames WHERE session = ? ORDER BY ts, oid"
+        for user_id, frame in self._stream(sql, (session_id,)):
+            yield user_id, b"null" if frame is None else unpack(frame)
+
+    def _stream(self, sql: str, params: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+        with self._reader() as conn:
+            cursor = self._guard(lambda: conn.execute(sql, params))
+            try:
+                while rows := self._guard(lambda: cursor.fetchmany(64)):
+                    yield from rows
+            finally:
+                cursor.close()
+
+    def page(
+        self,
+        session_id: str,
+        *,
+        limit: int,
+        offset: int = 0,
+        after: PageCursor | None = None,
+        event_type: str | None = None,
+        with_frame: bool = True,
+    ) -> list[dict[str, Any]]:
+        """Up to ``limit`` documents in session order, after a keyset position and/or
+        an offset, the frame left out when not needed. One query per page."""
+        if event_type:
+            source = "frame_events k JOIN frames f ON f.seq = k.seq"
+            where, params = ["k.event_type = ?", "k.session = ?"], [event_type, session_id]
+        else:
+            source, where, params = "frames k", ["k.session = ?"], [session_id]
+        if after is not None:
+            stamp = millis(after.timestamp)
+            where.append("(k.ts > ? OR (k.ts = ? AND k.oid > ?))")
+            params += [stamp, stamp, after.object_id.binary]
+        row = "f.doc, f.frame" if event_type else "k.doc, k.frame"
+        sql = (
+            f"SELECT {row} FROM {source} WHERE {' AND '.join(where)}"
+            " ORDER BY k.ts, k.oid LIMIT ? OFFSET ?"
+        )
+        rows = self._rows(sql, [*params, limit, max(offset, 0)])
+        return [decode_row(head, frame, with_frame) for head, frame in rows]
+
+    def lobby_sessions(
+        self, *, limit: int, after: str | None = None, since: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """Up to ``limit`` sessions (with a frame at or after ``since``), by id, after ``after``;
+        each summarised over all its frames as ``session_summaries`` does."""
+        sql = "SELECT DISTINCT session FROM frames WHERE session > ?"
+        params: list[Any] = [after or ""]
+        if since is not None:
+            sql += " AND ts >= ?"
+            params.append(millis(since))
+        ids = [sid for (sid,) in self._rows(sql + " ORDER BY session LIMIT ?", [*params, limit])]
+        summaries = self.session_summaries(ids)
+        return [summaries[sid] for sid in ids if sid in summaries]
+
+    def session_summaries(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """``{lobby_session_id, frame_count, users, first_timestamp, last_timestamp,
+        created_at, updated_at}`` of each given session (absent ones left out)."""
+        result: dict[str, dict[str, Any]] = {}
+        for sid in ids:
+            [(count,)] = self._rows("SELECT count(*) FROM frames WHERE session = ?", (sid,))
+            if not count:
+                continue
+            users = self._rows(
+                "SELECT DISTINCT user_id FROM frames WHERE session = ? AND user_id IS NOT NULL"
+                " ORDER BY user_id",
+                (sid,),
+            )
+            ends = "SELECT doc FROM frames WHERE session = ? ORDER BY ts {0}, oid {0} LIMIT 1"
+            [(first_raw,)] = self._rows(ends.format("ASC"), (sid,))
+            [(last_raw,)] = self._rows(ends.format("DESC"), (sid,))
+            first, last = decode_row(first_raw, None, False), decode_row(last_raw, None, False)
+            result[sid] = {
+                "lobby_session_id": sid,
+                "frame_count": count,
+                "users": [user for (user,) in users],
+                "first_timestamp": first.get("timestamp"),
+                "last_timestamp": last.get("timestamp"),
+                "created_at": first.get("created_at"),
+                "updated_at": last.get("updated_at"),
+            }
+        return result
+
+    def count_lobby_sessions(self, since: datetime | None = None) -> int:
+        if since is None:
+            return self._rows("SELECT count(DISTINCT session) FROM frames", ())[0][0]
+        sql = "SELECT count(DISTINCT session) FROM frames WHERE ts >= ?"
+        return self._rows(sql, (millis(since),))[0][0]
+
+    def arrivals(
+        self,
+        since: datetime,
+        *,
+        after_id: ObjectId | None = None,
+        session_id: str | None = None,
+        limit: int = 1000,
+        with_frame: bool = True,
+    ) -> list[dict[str, Any]]:
+        """Frames that arrived at or after ``since`` (and after ``after_id``), by ``_id``.
+
+        ObjectIds compare as their 12 bytes (time first), so ``oid`` order is ``_id`` order.
+        """
+        where, params = ["oid >= ?"], [ObjectId.from_datetime(since).binary]
+        if after_id is not None:
+            where.append("oid > ?")
+            params.append(after_id.binary)
+        if session_id is not None:
+            where.append("session = ?")
+            params.append(session_id)
+        sql = f"SELECT doc, frame FROM frames WHERE {' AND '.join(where)} ORDER BY oid LIMIT ?"
+        rows = self._rows(sql, [*params, limit])
+        return [decode_row(head, frame, with_frame) for head, frame in rows]
+
+    def close(self) -> None:
+        for conn in [*self._readers, *([self._writer] if self._writer else [])]:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+        self._readers.clear()
+        self._writer = None
+
+
+_STORED = WriteOutcome("stored")
+_DUPLICATE = WriteOutcome("duplicate")
+
+
+def _reason(exc: BaseException) -> str:
+    """A short, path-free reason: "database or disk is full", "database is locked"…"""
+    if isinstance(exc, OSError):
+        return exc.strerror or type(exc).__name__
+    return str(exc) or type(exc).__name__
