@@ -10,8 +10,10 @@ and after the load, and the best of those is kept. Per-worker CPU is printed too
 (``--workers 2``: do the workers share anything that serialises them?).
 
 Without ``--target`` the script starts a gunicorn + gevent server of this
-checkout on loopback (on the store of ``STORE_URL``/``MONGO_URI``, else a
-throw-away FerretDB). ``--target URL`` points the same load at any server that
+checkout on loopback, on a fresh store (``--store sqlite``, the default: the
+embedded store, whose CPU is the server's own; ``--store mongo``: FerretDB,
+or MONGO_URI, whose CPU is not counted), and checks afterwards that every
+acknowledged frame is in the store. ``--target URL`` points the same load at any server that
 speaks the stream protocol (the Go reference, another build): give a token
 (``--token``, or ``--jwt-secret`` to mint one) and, to measure its CPU, its pid
 (``--target-pid``; its child processes are counted too). A reply counts as
@@ -167,15 +169,16 @@ def run(target: Target, agents: int, duration: float, window: int, players: int)
 
 
 @contextlib.contextmanager
-def local_server(workers: int) -> Iterator[Target]:
-    """A gunicorn server of this checkout on its own, empty database."""
-    with harness.database() as (uri, _db_pid):
+def local_server(workers: int, store: str) -> Iterator[tuple[Target, Callable[[], int]]]:
+    """A gunicorn server of this checkout on a fresh store; also a count of its frames."""
+    with harness.store(store) as (url, _db_pid):
         name = f"bench_stream_{uuid.uuid4().hex[:8]}"
-        with harness.server(uri, name, WORKERS=str(workers)) as live:
+        with harness.server(url, name, WORKERS=str(workers)) as live:
             master = live.process.pid  # type: ignore[union-attr]
-            yield Target(
+            target = Target(
                 live.ws_url + "/v3/stream", live.token("bench"), lambda: harness.worker_pids(master)
             )
+            yield target, lambda: harness.count_frames(url, name)
 
 
 def remote_target(opts: argparse.Namespace) -> Target:
@@ -195,6 +198,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=15.0, help="seconds of sending")
     parser.add_argument("--window", type=int, default=200, help="unanswered frames per agent")
     parser.add_argument("--workers", type=int, default=1, help="gunicorn workers (local server)")
+    parser.add_argument("--store", choices=harness.STORES, default="sqlite")
     parser.add_argument(
         "--players", type=int, default=10, help="players per frame (0: the fixed cost per message)"
     )
@@ -211,15 +215,18 @@ def main() -> None:
     print(f"# {harness.machine()}")
     print(
         f"# agents={opts.agents} window={opts.window} duration={opts.duration}s "
-        f"message={len(text)} bytes target={opts.target or f'local, workers={opts.workers}'}"
+        f"message={len(text)} bytes "
+        f"target={opts.target or f'local, workers={opts.workers}, store={opts.store}'}"
     )
     if opts.target:
         result = run(remote_target(opts), opts.agents, opts.duration, opts.window, opts.players)
     else:
-        with local_server(opts.workers) as target:
+        with local_server(opts.workers, opts.store) as (target, count_frames):
             result = run(target, opts.agents, opts.duration, opts.window, opts.players)
+            result["in_store"] = count_frames()
     print(
-        f"sent {result['sent']}  stored {result['stored']}  errors {result['errors']}  "
+        f"sent {result['sent']}  stored {result['stored']}  "
+        f"in store {result.get('in_store', '?')}  errors {result['errors']}  "
         f"durable {result['durable_fps']:.0f} frames/s"
     )
     print(

@@ -78,9 +78,13 @@ def build_document(
         "created_at": received,
         "updated_at": received,
     }
-    # A store that keeps each frame's JSON (``keeps_frame_json``) gets it from here,
-    # where the frame is still a dict, instead of decoding the BSON again.
-    return StoredDocument(bson.encode(document), frame_json(frame) if keep_json else None)
+    if keep_json:
+        # A store that keeps each frame's JSON (``keeps_frame_json``) gets it from here,
+        # where the frame is still a dict, beside a BSON head with ``frame: null`` (the
+        # layout it stores): the ~13 KB frame is encoded once, as JSON, not also as
+        # BSON (~30 µs a frame; BENCHMARKS.md, "Stream CPU").
+        return StoredDocument(bson.encode({**document, "frame": None}), frame_json(frame))
+    return StoredDocument(bson.encode(document))
 
 
 class StreamSession:
