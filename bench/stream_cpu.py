@@ -95,10 +95,15 @@ class Agent:
     sent: int = 0
     stored: int = 0
     errors: int = 0
+    failure: str = ""
 
     def run(self) -> None:
         template = message_template(self.session_id, self.players)
-        ws = self.target.connect()
+        try:
+            ws = self.target.connect()
+        except (websocket.WebSocketException, OSError) as exc:
+            self.failure = f"connect to {self.target.ws_url}: {exc}"
+            return
         room = threading.Semaphore(self.window)
         done = threading.Event()
         reader = threading.Thread(target=self._read, args=(ws, room, done), daemon=True)
@@ -152,6 +157,8 @@ def run(target: Target, agents: int, duration: float, window: int, players: int)
     per_process = {pid: harness.cpu_seconds([pid]) - cpu for pid, cpu in before.items()}
     floors.append(floor_us(text))
     stored = sum(a.stored for a in crowd)
+    if failures := {a.failure for a in crowd if a.failure}:
+        raise SystemExit("agents failed: " + "; ".join(sorted(failures)))
     cpu = sum(per_process.values())
     floor = min(floors)
     per_frame = cpu / max(stored, 1) * 1e6 if pids else float("nan")
@@ -226,7 +233,7 @@ def main() -> None:
             result["in_store"] = count_frames()
     print(
         f"sent {result['sent']}  stored {result['stored']}  "
-        f"in store {result.get('in_store', '?')}  errors {result['errors']}  "
+        f"in store {result.get('in_store', '-')}  errors {result['errors']}  "
         f"durable {result['durable_fps']:.0f} frames/s"
     )
     print(
