@@ -184,3 +184,38 @@ def test_send_many_frames_each_reply_in_order(pair: tuple[Any, Peer]) -> None:
     ws.connected = False
     with pytest.raises(ConnectionClosed):
         socket_.send_many([b"{}"])
+
+
+def test_close_and_wait_with_the_fast_reader(pair: tuple[Any, Peer]) -> None:
+    ws, peer = pair
+    socket_ = ServerSocket(ws, inbox_limit=8)
+    closing = gevent.spawn(socket_.close_and_wait, 1001, "server shutting down", 60)
+    peer.send_text("crossed the close")  # discarded, never handed to the stream
+    event = peer.next_event()
+    assert isinstance(event, CloseConnection)
+    assert (event.code, event.reason) == (1001, "server shutting down")
+    gevent.sleep(0.05)
+    assert not closing.dead and socket_.connected  # the socket stays until the peer closes
+    peer.sock.sendall(peer.ws.send(event.response()))
+    closing.join(10)
+    assert closing.dead and not socket_.connected
+    assert len(ws.input_buffer) == 0
+
+
+def test_pings_are_sent_and_a_silent_peer_is_dropped() -> None:
+    server_sock, client_sock = socket.socketpair()
+    peer = Peer(client_sock)
+    ws = _server(peer, server_sock, ping_interval=0.05)
+    try:
+        event = peer.next_event()
+        assert isinstance(event, Ping)
+        peer.sock.sendall(peer.ws.send(event.response()))  # answered: the next ping comes
+        assert isinstance(peer.next_event(), Ping)
+        # Not answered this time: the server closes with 1008 and ends the connection.
+        assert _close_code(peer) == 1008
+        with pytest.raises(ConnectionClosed):
+            ws.receive(timeout=10)
+    finally:
+        ws.connected = False
+        client_sock.close()
+        server_sock.close()

@@ -218,7 +218,9 @@ def read_frames(ws: Any, make_thread: Callable[..., Any]) -> None:
     and a timer per ``recv`` (~7 µs a frame in the profile).
     """
     frames = _Frames(ws)
-    ended = threading.Event() if ws.ping_interval else None
+    # The connection's own Event class (simple-websocket's ``event_class``: gevent's
+    # under the gevent worker), so waiting on it never blocks other greenlets.
+    ended = type(ws.event)() if ws.ping_interval else None
     if ended is not None:
         make_thread(target=partial(_keep_alive, ws, ended)).start()
     try:
