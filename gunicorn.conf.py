@@ -5,3 +5,12 @@ uses the very same ones; the star import brings every one of them (no ``__all__`
 """
 
 from nevr_events.server.gunicorn_config import *  # noqa: F403
+from nevr_events.server.gunicorn_config import (  # noqa: F401
+    child_exit,
+    on_exit,
+    on_starting,
+    post_fork,
+    post_worker_init,
+    when_ready,
+    worker_exit,
+)

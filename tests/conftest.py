@@ -73,6 +73,12 @@ def new_database_name(prefix: str = "nevr_test") -> str:
     return name
 
 
+@pytest.fixture(scope="session")
+def _databases() -> list[str]:
+    """Names of MongoDB databases to drop at the end: append the ones a test makes."""
+    return _MONGO_DATABASES
+
+
 @pytest.fixture
 def database_name() -> str:
     """A fresh database for one test: isolated data."""

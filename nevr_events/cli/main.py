@@ -30,6 +30,14 @@ SERVE_FLAGS = {
     "max_message_bytes": "--max-message-bytes",
     "workers": "--workers",
     "log_level": "--log-level",
+    "auth": "--auth",
+    "log_format": "--log-format",
+    "max_stream_hz": "--max-stream-hz",
+    "max_streams": "--max-streams",
+    "stream_idle_timeout": "--stream-idle-timeout",
+    "graphql_max_body_bytes": "--graphql-max-body-bytes",
+    "graphql_max_query_bytes": "--graphql-max-query-bytes",
+    "max_header_bytes": "--max-header-bytes",
 }
 
 
@@ -77,7 +85,8 @@ def serve(dev: bool, local_db: bool, **flags: str | None) -> None:
     assert settings is not None
     from nevr_events.server.store import describe
 
-    click.echo(f"{describe(settings)}; listening on {settings.bind}", err=True)
+    if settings.log_format != "json":  # with JSON logs every line must be JSON: gunicorn says it
+        click.echo(f"{describe(settings)}; listening on {settings.bind}", err=True)
     os.execvpe(sys.executable, _gunicorn_argv(), env)
 
 

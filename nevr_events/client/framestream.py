@@ -31,6 +31,9 @@ How it works
   in the spool. The stream then never gives up on the network and never counts
   a frame lost: what is unanswered stays on disk for the next ``FrameStream``
   on that directory, even after the process is killed.
+* A frame answered ``rate limited`` (the server's ``MAX_STREAM_HZ``) stays in
+  the window and is sent again after the reply's ``retry_after``, one at a
+  time, up to ``MAX_RATE_LIMITED`` times; only then is it counted ``rejected``.
 
 It uses ordinary threads (not gevent) and the ``websocket-client`` library.
 """
@@ -135,6 +138,9 @@ class FrameStream:
         self._cond = threading.Condition()
         self._send_lock = threading.Lock()  # socket writes; taken before _cond, never inside
         self._wake = threading.Event()  # interrupts backoff sleeps on close
+        # Answered "rate limited": re-sent one per ``retry_after`` by a timer thread.
+        self._retry_timer: threading.Timer | None = None
+        self._retry_after = 0.0
         self._ws: websocket.WebSocket | None = None
         self._closing = False
         self._closed = False
@@ -260,6 +266,7 @@ class FrameStream:
             if self._closed:
                 return self._window.result()
             self._closing = True
+            self._cancel_resend()
             self._window.lose_all("stream closed before the server answered")
             self._cond.notify_all()
         self._wake.set()
@@ -399,9 +406,45 @@ class FrameStream:
             log.info("server could not store frame (%s); will re-send", reply.get("error"))
             return False
         with self._cond:
-            self._window.answer(reply)
+            retry_after = self._window.answer(reply)
+            if retry_after is not None:
+                self._retry_after = retry_after
+                self._schedule_resend()
             self._cond.notify_all()
         return True
+
+    def _schedule_resend(self) -> None:
+        if self._retry_timer is None and self._window.limited and not self._stopped():
+            self._retry_timer = threading.Timer(self._retry_after, self._resend_limited)
+            self._retry_timer.daemon = True
+            self._retry_timer.start()
+
+    def _cancel_resend(self) -> None:
+        if self._retry_timer is not None:
+            self._retry_timer.cancel()
+            self._retry_timer = None
+
+    def _resend_limited(self) -> None:
+        """Timer thread: send the oldest rate-limited frame again, then wait again.
+
+        One per ``retry_after`` matches the server's rate: sending them all at
+        once would only have most of them refused again.
+        """
+        with self._send_lock:
+            with self._cond:
+                self._retry_timer = None
+                if self._stopped() or not self._window.limited:
+                    return
+                entry = self._window.limited.popleft()
+                self._window.entries.append(entry)  # on the wire after everything sent so far
+                ws = self._ws
+                self._schedule_resend()
+            if ws is not None:  # else the reconnect re-sends the whole window
+                try:
+                    write_message(ws, entry.payload)
+                except (websocket.WebSocketException, OSError) as exc:
+                    log.info("stream write failed (%s); will reconnect and re-send", exc)
+                    abort_connection(ws)
 
     def _reconnect(
         self, delay: float, trouble_since: float
@@ -478,5 +521,6 @@ class FrameStream:
         log.error("%s", error)
         with self._cond:
             self._failure = error
+            self._cancel_resend()
             self._window.lose_all(error.message)
             self._cond.notify_all()

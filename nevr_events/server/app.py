@@ -10,8 +10,20 @@ from flask import Flask, Response, jsonify
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from nevr_events.server import graphql, health, lifecycle, reads, store, stream, wsconn
-from nevr_events.server.config import Settings
+from nevr_events.server import (
+    graphql,
+    health,
+    lifecycle,
+    limits,
+    logs,
+    metrics,
+    openapi,
+    reads,
+    store,
+    stream,
+    wsconn,
+)
+from nevr_events.server.config import AUTH_NONE_WARNING, Settings
 from nevr_events.wire.fastframe import FastFrameValidator
 from nevr_events.wire.frames import FrameValidator
 
@@ -49,14 +61,21 @@ def create_app(
     app.extensions["nevr_events.validator"] = validator or FastFrameValidator()
     event_store = store.init_app(app, event_store)
     lifecycle.init_app(app, event_store)
+    logs.init_app(app)
+    limits.init_app(app)
+    metrics.init_app(app)
 
     app.register_blueprint(health.bp)
     app.register_blueprint(reads.bp)
     app.register_blueprint(stream.bp)
     app.register_blueprint(graphql.bp)
+    app.register_blueprint(metrics.bp)
+    app.register_blueprint(openapi.bp)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
     log.info("nevr-events ready: %s", store.describe(settings))
+    if settings.auth == "none":
+        log.warning(AUTH_NONE_WARNING)
     return app
 
 

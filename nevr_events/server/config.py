@@ -77,6 +77,12 @@ def default_store_url(environ: Mapping[str, str] | None = None) -> str:
     return SQLITE_SCHEME + os.path.join(os.path.abspath(base), "nevr-events", "events.db")
 
 
+AUTH_NONE_WARNING = (
+    "AUTH=none: streams and reads are accepted WITHOUT a token; "
+    "run like this only on a closed network"
+)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every knob of the service, with the defaults of the reference service."""
@@ -103,6 +109,16 @@ class Settings:
     ping_interval: float = 25.0
     workers: int = 1
     log_level: str = "info"
+    # Operations and hardening (see docs/operations.md).
+    auth: str = "jwt"  # "none": no token needed, for closed networks only
+    metrics_token: str = field(default="", repr=False)
+    log_format: str = "text"
+    max_stream_hz: float = 0.0  # messages per second per stream; 0 is off
+    max_streams: int = 1000  # open streams per worker before new ones get 503
+    stream_idle_timeout: float = 300.0  # a stream silent this long is closed (1001)
+    graphql_max_body_bytes: int = 1024 * 1024
+    graphql_max_query_bytes: int = 100_000
+    max_header_bytes: int = 8190
 
     @property
     def bind(self) -> str:
@@ -135,13 +151,17 @@ class Settings:
                 f"STORE_URL={redact_uri(self.store_url)!r}: expected sqlite:///relative.db, "
                 "sqlite:////absolute/path.db or a mongodb:// URI"
             )
-        if not self.jwt_secret:
+        if not self.jwt_secret and self.auth != "none":
             raise ConfigError(
                 "JWT_SECRET is not set: export JWT_SECRET=<at least 32 random characters> "
                 "(e.g. `export JWT_SECRET=$(openssl rand -hex 32)`), or run "
                 "`nevr-events serve --dev` for an ephemeral secret and a ready token"
             )
-        if len(self.jwt_secret) < 32:
+        if self.auth not in ("jwt", "none"):
+            raise ConfigError(f"AUTH={self.auth!r}: expected jwt or none")
+        if self.log_format not in ("text", "json"):
+            raise ConfigError(f"LOG_FORMAT={self.log_format!r}: expected text or json")
+        if self.jwt_secret and len(self.jwt_secret) < 32:
             raise ConfigError(
                 "JWT_SECRET is too short: use at least 32 characters (HS256 needs a 256-bit key)"
             )
@@ -180,6 +200,29 @@ def _level(name: str, value: str) -> str:
     return level
 
 
+def _choice(*allowed: str) -> object:
+    def parse(name: str, value: str) -> str:
+        choice = value.strip().lower()
+        if choice not in allowed:
+            raise ConfigError(f"{name}={value!r}: expected {' or '.join(allowed)}")
+        return choice
+
+    return parse
+
+
+def parse_rate(name: str, value: str) -> float:
+    """Messages per second, ``0`` (or ``off``) for no limit."""
+    if value.strip().lower() in {"off", "0"}:
+        return 0.0
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = -1.0
+    if not 0 < rate < float("inf"):
+        raise ConfigError(f"{name}={value!r}: expected messages per second, e.g. 60, or 0 for off")
+    return rate
+
+
 # Settings attribute -> (environment variable, parser); parsers raise ConfigError.
 ENV_VARS: dict[str, tuple[str, object]] = {
     "store_url": ("STORE_URL", _text),
@@ -199,4 +242,13 @@ ENV_VARS: dict[str, tuple[str, object]] = {
     "ping_interval": ("PING_INTERVAL", parse_duration),
     "workers": ("WORKERS", parse_positive_int),
     "log_level": ("LOG_LEVEL", _level),
+    "auth": ("AUTH", _choice("jwt", "none")),
+    "metrics_token": ("METRICS_TOKEN", lambda _n, v: v),
+    "log_format": ("LOG_FORMAT", _choice("text", "json")),
+    "max_stream_hz": ("MAX_STREAM_HZ", parse_rate),
+    "max_streams": ("MAX_STREAMS", parse_positive_int),
+    "stream_idle_timeout": ("STREAM_IDLE_TIMEOUT", parse_duration),
+    "graphql_max_body_bytes": ("GRAPHQL_MAX_BODY_BYTES", parse_size),
+    "graphql_max_query_bytes": ("GRAPHQL_MAX_QUERY_BYTES", parse_size),
+    "max_header_bytes": ("MAX_HEADER_BYTES", parse_size),
 }

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
 from nevr_events.exceptions import StoreUnavailable
@@ -46,7 +46,11 @@ def check_health() -> HealthCheck:
 @bp.get("/health")
 def health() -> ResponseReturnValue:
     check = check_health()
-    body = {"status": check.status, "timestamp": format_time(check.timestamp)}
+    body = {
+        "status": check.status,
+        "timestamp": format_time(check.timestamp),
+        "auth": current_app.config["SETTINGS"].auth,
+    }
     if check.error is not None:
         return jsonify(**body, error=check.error), 503
     return jsonify(**body)
@@ -56,7 +60,9 @@ def health() -> ResponseReturnValue:
 def index() -> ResponseReturnValue:
     return jsonify(
         service="nevr-events",
-        stream="/v3/stream (WebSocket; also / on upgrade)",
+        stream="/v3/stream (WebSocket; also /ws, and / on upgrade)",
         reads="/lobby-session-events/{id}, /v3/lobby-session-events/{id}",
         health="/health",
+        metrics="/metrics",
+        openapi="/openapi.json",
     )

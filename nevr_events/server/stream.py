@@ -9,6 +9,8 @@ answers in the order the messages came.
 from __future__ import annotations
 
 import logging
+import time
+from collections import deque
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,7 +25,7 @@ from gevent.event import AsyncResult
 from gevent.queue import Queue
 
 from nevr_events.exceptions import InvalidFrame, StoreUnavailable
-from nevr_events.server import auth
+from nevr_events.server import auth, ratelimit
 from nevr_events.server.lifecycle import Runtime, get_runtime
 from nevr_events.server.store import StoredDocument, WriteOutcome, frame_json
 from nevr_events.server.wsconn import GOING_AWAY, ConnectionClosed, ServerSocket
@@ -90,6 +92,12 @@ def build_document(
 class StreamSession:
     """One agent connection: reads, validates, submits, and replies in order."""
 
+    # Set by ``_serve`` from the settings; the defaults are "off".
+    metrics: Any = None  # nevr_events.server.metrics.Metrics
+    rate_limit: ratelimit.TokenBucket | None = None
+    idle_timeout: float = float("inf")
+    idle = False
+
     def __init__(
         self,
         ws: ServerSocket,
@@ -108,6 +116,7 @@ class StreamSession:
         # Messages read but not yet answered; a full queue pauses the reader.
         self._pending: Queue = Queue(maxsize=max_in_flight)
         self._seq = 0
+        self._received: deque[float] = deque()  # receipt times of unanswered messages
         self._raw_session_id: object = None  # the last session id seen, and its canonical form
         self._session_id = ""
         self.counts = {"stored": 0, "duplicate": 0, "skipped": 0, "rejected": 0}
@@ -121,17 +130,24 @@ class StreamSession:
             finally:
                 self._pending.put(_END)
                 replier.join()
-        if self.runtime.stopping.is_set() and self.ws.connected:
-            # Wait for the agent's close, so no reply is lost to a TCP reset.
+        # Wait for the agent's close, so no reply is lost to a TCP reset.
+        if self.idle and self.ws.connected:
+            self.ws.close_and_wait(GOING_AWAY, "idle timeout")
+        elif self.runtime.stopping.is_set() and self.ws.connected:
             self.ws.close_and_wait(GOING_AWAY, "server shutting down")
 
     def _read_loop(self) -> None:
         stopping = self.runtime.stopping
+        last_message = time.monotonic()
         try:
             while not stopping.is_set():
                 message = self.ws.receive(timeout=_POLL_SECONDS)
                 if message is not None:
+                    last_message = time.monotonic()
                     self._pending.put(self.handle(message))
+                elif time.monotonic() - last_message > self.idle_timeout:
+                    self.idle = True  # STREAM_IDLE_TIMEOUT: close with 1001
+                    return
             # Shutting down: answer the messages that had already arrived, and no
             # more, so an agent that keeps sending cannot hold the shutdown open.
             for message in self.ws.drain_received():
@@ -142,6 +158,10 @@ class StreamSession:
     def handle(self, message: str | bytes) -> dict[str, Any] | tuple[dict[str, Any], AsyncResult]:
         """A finished reply, or a reply waiting for its write to be acknowledged."""
         self._seq += 1
+        self._received.append(time.monotonic())
+        if self.rate_limit is not None and (wait := self.rate_limit.take()):
+            self.counts["rejected"] += 1
+            return ratelimit.limited_reply(self._seq, wait)
         reply: dict[str, Any] = {"seq": self._seq}
         try:
             parsed = self.validator.parse(message)
@@ -174,6 +194,11 @@ class StreamSession:
             if isinstance(exc, StoreUnavailable):
                 reply["retry"] = True  # not the frame's fault: send it again later
             return {"success": False, "error": str(exc), **reply}
+        except Exception:
+            # A bug met by one odd message must cost that message, not the stream.
+            log.exception("message %d could not be handled", self._seq)
+            self.counts["rejected"] += 1
+            return {"success": False, "error": "internal error: message not stored", **reply}
 
     def _skip(self, reply: dict[str, Any], why: str) -> dict[str, Any]:
         self.counts["skipped"] += 1
@@ -186,7 +211,7 @@ class StreamSession:
             item = pending.get()
             if item is _END:
                 return
-            replies = [orjson.dumps(self._reply(item))]
+            replies = [self._reply(item)]
             # The writer acknowledges a whole batch at once: the replies that are
             # already decided go out with this one, in order, in one socket write
             # (one syscall and one wake-up per batch instead of per frame). A
@@ -195,15 +220,20 @@ class StreamSession:
                 item = pending.peek_nowait()
                 if item is _END or (isinstance(item, tuple) and not item[1].ready()):
                     break
-                replies.append(orjson.dumps(self._reply(pending.get_nowait())))
+                replies.append(self._reply(pending.get_nowait()))
             if connected:
                 try:
                     self.ws.send_many(replies)
                 except (ConnectionClosed, OSError):
                     connected = False  # keep draining so the reader never blocks
 
-    def _reply(self, item: dict[str, Any] | tuple[dict[str, Any], AsyncResult]) -> dict[str, Any]:
-        return self._finish(*item) if isinstance(item, tuple) else item
+    def _reply(self, item: dict[str, Any] | tuple[dict[str, Any], AsyncResult]) -> bytes:
+        """The reply to one message as JSON (waits for its write when it has one)."""
+        reply = self._finish(*item) if isinstance(item, tuple) else item
+        received = self._received.popleft() if self._received else time.monotonic()
+        if self.metrics is not None:
+            self.metrics.replied(reply, time.monotonic() - received)
+        return orjson.dumps(reply)
 
     def _finish(self, reply: dict[str, Any], result: AsyncResult) -> dict[str, Any]:
         outcome: WriteOutcome = result.get()
@@ -222,6 +252,12 @@ def stream(ws: Any) -> None:
     _serve(ws)
 
 
+@sock.route("/ws", bp=bp)
+def stream_at_ws(ws: Any) -> None:
+    # The path of the Go service's later versions.
+    _serve(ws)
+
+
 @sock.route("/", bp=bp)
 def stream_at_root(ws: Any) -> None:
     # The reference agent dials the URL as given, often the bare host.
@@ -234,6 +270,7 @@ def _serve(ws: Any) -> None:
     # Identity comes from the token; the header is a fallback for tokens without `sub`.
     user_id = str(claims.get("sub") or request.headers.get("X-User-ID", ""))
     node = request.headers.get("X-Node-ID") or "default-node"
+    fields = {"user": user_id or "-", "node": node}
     with ServerSocket(ws, INBOX_MESSAGES) as socket:
         session = StreamSession(
             socket,
@@ -243,6 +280,22 @@ def _serve(ws: Any) -> None:
             node=node,
             max_in_flight=settings.max_in_flight,
         )
-        log.info("stream opened user=%s node=%s", user_id or "-", node)
-        session.run()
-    log.info("stream closed user=%s node=%s counts=%s", user_id or "-", node, session.counts)
+        session.metrics = current_app.extensions.get("nevr_events.metrics")
+        session.rate_limit = ratelimit.bucket_for(settings.max_stream_hz)
+        session.idle_timeout = settings.stream_idle_timeout
+        log.info("stream opened user=%s node=%s", user_id or "-", node, extra=fields)
+        if session.metrics is not None:
+            session.metrics.stream_opened()
+        try:
+            session.run()
+        finally:
+            if session.metrics is not None:
+                session.metrics.stream_closed()
+    log.info(
+        "stream closed user=%s node=%s counts=%s%s",
+        user_id or "-",
+        node,
+        session.counts,
+        " (idle timeout)" if session.idle else "",
+        extra={**fields, "counts": session.counts},
+    )

@@ -45,7 +45,9 @@ class BatchWriter:
         self.batch_size = batch_size
         self.batch_wait = batch_wait
         self.retry_for = retry_for
-        self._on_batch = on_batch
+        self.on_batch = on_batch
+        # Called once per failed database attempt (metrics).
+        self.on_store_error: Callable[[], None] | None = None
         self._queue: Queue = Queue(maxsize=queue_size)
         self._greenlet: gevent.Greenlet | None = None
         self._closed = False
@@ -116,6 +118,8 @@ class BatchWriter:
                 outcomes = self.store.insert_frames(documents)
                 break
             except (StoreUnavailable, PyMongoError) as exc:
+                if self.on_store_error is not None:
+                    self.on_store_error()
                 # Retrying is safe: the documents keep their _id and the unique
                 # index makes a second insert of a stored frame a duplicate.
                 reason = (
@@ -139,7 +143,7 @@ class BatchWriter:
                     batch
                 )
                 break
-        if self._on_batch is not None:
-            self._on_batch(len(batch), time.monotonic() - started)
+        if self.on_batch is not None:
+            self.on_batch(len(batch), time.monotonic() - started)
         for (_, result), outcome in zip(batch, outcomes, strict=True):
             result.set(outcome)

@@ -336,6 +336,13 @@ class FastFrameValidator:
         self._reference = ProtobufFrameValidator()
 
     def parse(self, data: str | bytes) -> ParsedMessage:
+        try:
+            return self._parse(data)
+        except RecursionError:
+            # JSON may nest deeper (orjson allows 1024 levels) than Python recursion goes.
+            raise InvalidFrame("invalid telemetry message: nested too deeply") from None
+
+    def _parse(self, data: str | bytes) -> ParsedMessage:
         if isinstance(data, bytes | bytearray | memoryview):
             return self._parse_binary(bytes(data))
         obj = load_json_object(data)

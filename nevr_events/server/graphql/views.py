@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any
 
 import orjson
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 from graphql import (
     ExecutionContext,
     ExecutionResult,
@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 bp = Blueprint("graphql", __name__)
 # The schema (with the types generated from the protos) is built when the app is.
 bp.record_once(lambda _state: get_schema())
-MAX_QUERY_BYTES = 100_000
 PLAYGROUND_CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
     "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
@@ -76,8 +75,9 @@ def _params() -> tuple[str, dict[str, Any] | None, str | None]:
     query, variables, name = raw.get("query"), raw.get("variables"), raw.get("operationName")
     if not isinstance(query, str) or not query.strip():
         raise RequestError("query is missing: send the GraphQL document as `query`")
-    if len(query.encode()) > MAX_QUERY_BYTES:
-        raise RequestError(f"query is larger than {MAX_QUERY_BYTES} bytes")
+    max_query_bytes = current_app.config["SETTINGS"].graphql_max_query_bytes
+    if len(query.encode()) > max_query_bytes:
+        raise RequestError(f"query is over GRAPHQL_MAX_QUERY_BYTES ({max_query_bytes} bytes)")
     if isinstance(variables, str) and variables.strip():
         try:
             variables = orjson.loads(variables)

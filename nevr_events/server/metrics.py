@@ -1,0 +1,172 @@
+"""Prometheus metrics at ``GET /metrics``, summed over every gunicorn worker.
+
+Under gunicorn each worker writes its figures to files in
+``PROMETHEUS_MULTIPROC_DIR`` (prometheus-client's multiprocess mode) and a
+scrape, whichever worker answers it, adds up the files of all workers. The
+directory is chosen and emptied by the gunicorn master before any worker
+starts (see ``gunicorn_config``), and a worker's live gauges are dropped when
+it exits. Outside gunicorn (the Flask test client) each app keeps its own
+in-process registry.
+
+``/metrics`` is open like ``/health`` unless ``METRICS_TOKEN`` is set; then it
+needs ``Authorization: Bearer <METRICS_TOKEN>``.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client import multiprocess as prometheus_multiprocess
+from prometheus_client import values as prometheus_values
+from werkzeug.exceptions import Unauthorized
+
+bp = Blueprint("metrics", __name__)
+
+OUTCOMES = ("stored", "duplicate", "skipped", "rejected")
+_BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096)
+_SECONDS_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+
+
+def multiprocess_mode() -> bool:
+    """Whether prometheus-client writes values to files (it decides at import)."""
+    return prometheus_values.ValueClass is not prometheus_values.MutexValue
+
+
+def reply_outcome(reply: dict[str, Any]) -> str:
+    """Which of ``OUTCOMES`` a stream reply reports."""
+    if not reply.get("success"):
+        return "rejected"
+    if reply.get("duplicate"):
+        return "duplicate"
+    if "skipped" in reply:
+        return "skipped"
+    return "stored"
+
+
+class Metrics:
+    """The service's metrics; one per app (one per worker under gunicorn)."""
+
+    def __init__(self) -> None:
+        self.multiprocess = multiprocess_mode()
+        # In multiprocess mode the values live in files and a scrape reads them
+        # all; registering in a registry would only report this worker's.
+        own = None if self.multiprocess else CollectorRegistry(auto_describe=True)
+        self._registry = own
+        self.frames = Counter(
+            "nevr_events_frames_total",
+            "Stream messages answered, by outcome.",
+            ["outcome"],
+            registry=own,
+        )
+        self.rate_limited = Counter(
+            "nevr_events_rate_limited_total",
+            "Stream messages refused by MAX_STREAM_HZ (also counted as rejected).",
+            registry=own,
+        )
+        self.batch_size = Histogram(
+            "nevr_events_batch_size",
+            "Frames per database insert (group commit).",
+            buckets=_BATCH_BUCKETS,
+            registry=own,
+        )
+        self.store_write_seconds = Histogram(
+            "nevr_events_store_write_seconds",
+            "Time to store one batch, retries included.",
+            buckets=_SECONDS_BUCKETS,
+            registry=own,
+        )
+        self.reply_seconds = Histogram(
+            "nevr_events_reply_seconds",
+            "Time from receiving a stream message to sending its reply.",
+            buckets=_SECONDS_BUCKETS,
+            registry=own,
+        )
+        self.streams_active = Gauge(
+            "nevr_events_streams_active",
+            "Open streams, all workers.",
+            multiprocess_mode="livesum",
+            registry=own,
+        )
+        self.store_errors = Counter(
+            "nevr_events_store_errors_total",
+            "Failed database writes (each failed attempt of a batch counts).",
+            registry=own,
+        )
+        self.http_requests = Counter(
+            "nevr_events_http_requests_total",
+            "HTTP requests answered, by route template and status.",
+            ["route", "status"],
+            registry=own,
+        )
+        for outcome in OUTCOMES:  # every outcome shows, at 0, from the start
+            self.frames.labels(outcome)
+
+    # Hooks called by the stream, the writer and the app.
+    def replied(self, reply: dict[str, Any], seconds: float) -> None:
+        self.frames.labels(reply_outcome(reply)).inc()
+        if reply.get("retry_after") is not None:
+            self.rate_limited.inc()
+        self.reply_seconds.observe(seconds)
+
+    def stored_batch(self, size: int, seconds: float) -> None:
+        self.batch_size.observe(size)
+        self.store_write_seconds.observe(seconds)
+
+    def store_error(self) -> None:
+        self.store_errors.inc()
+
+    def stream_opened(self) -> None:
+        self.streams_active.inc()
+
+    def stream_closed(self) -> None:
+        self.streams_active.dec()
+
+    def render(self) -> bytes:
+        if self._registry is not None:
+            return generate_latest(self._registry)
+        registry = CollectorRegistry()
+        prometheus_multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry)
+
+
+def init_app(app: Flask) -> Metrics:
+    metrics = Metrics()
+    app.extensions["nevr_events.metrics"] = metrics
+    runtime = app.extensions.get("nevr_events.runtime")
+    if runtime is not None:
+        runtime.writer.on_batch = metrics.stored_batch
+        runtime.writer.on_store_error = metrics.store_error
+
+    @app.after_request
+    def _count_request(response: Response) -> Response:
+        # The route template (`/v3/lobby-session-events/<session_id>`), never the raw path.
+        rule = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        metrics.http_requests.labels(rule, str(response.status_code)).inc()
+        return response
+
+    return metrics
+
+
+def get_metrics() -> Metrics:
+    return current_app.extensions["nevr_events.metrics"]
+
+
+@bp.get("/metrics")
+def scrape() -> Response:
+    token = current_app.config["SETTINGS"].metrics_token
+    if token:
+        scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+        given = value.strip().encode()
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given, token.encode()):
+            raise Unauthorized("this endpoint needs Authorization: Bearer <METRICS_TOKEN>")
+    return Response(get_metrics().render(), mimetype=None, content_type=CONTENT_TYPE_LATEST)

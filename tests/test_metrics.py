@@ -1,0 +1,232 @@
+"""``GET /metrics``: Prometheus figures summed over two gunicorn workers."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import requests
+import websocket
+from prometheus_client.parser import text_string_to_metric_families
+
+from nevr_events import Settings, create_app
+from nevr_events.server.devdb import free_port
+from nevr_events.server.stream import build_document
+from tests.support import (
+    SECRET,
+    LiveServer,
+    envelope,
+    make_frame,
+    new_session_id,
+    send_frames,
+    wait_until,
+)
+
+METRICS_TOKEN = "metrics-" + uuid.uuid4().hex
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+
+
+@pytest.fixture(scope="module")
+def two_workers(mongo_uri: str, _databases: list[str]) -> Iterator[LiveServer]:
+    name = f"nevr_metrics_{uuid.uuid4().hex[:12]}"
+    _databases.append(name)
+    live = LiveServer(mongo_uri, name, WORKERS="2", METRICS_TOKEN=METRICS_TOKEN).start()
+    yield live
+    live.stop()
+
+
+def scrape(server: LiveServer) -> Samples:
+    response = requests.get(
+        server.url + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=10
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"].startswith("text/plain")
+    samples: Samples = {}
+    for family in text_string_to_metric_families(response.text):
+        for sample in family.samples:
+            samples[(sample.name, frozenset(sample.labels.items()))] = sample.value
+    return samples
+
+
+def value(samples: Samples, name: str, **labels: str) -> float:
+    return samples.get((name, frozenset(labels.items())), 0.0)
+
+
+def delta(after: Samples, before: Samples, name: str, **labels: str) -> float:
+    return value(after, name, **labels) - value(before, name, **labels)
+
+
+def stream_pids(server: LiveServer) -> dict[str, int]:
+    """node -> pid of the worker that logged "stream opened" for it."""
+    found = re.findall(r"\[(\d+)\] \[INFO\] stream opened user=\S+ node=(\S+)", server.logs())
+    return {node: int(pid) for pid, node in found}
+
+
+def test_metrics_needs_the_metrics_token_when_set(two_workers: LiveServer) -> None:
+    missing = requests.get(two_workers.url + "/metrics", timeout=10)
+    wrong = requests.get(
+        two_workers.url + "/metrics", headers={"Authorization": "Bearer nope"}, timeout=10
+    )
+    assert (missing.status_code, wrong.status_code) == (401, 401)
+    assert missing.json()["status"] == 401 and "METRICS_TOKEN" in missing.json()["error"]
+    # A JWT for the API is not the metrics token.
+    as_jwt = requests.get(two_workers.url + "/metrics", headers=two_workers.auth(), timeout=10)
+    assert as_jwt.status_code == 401
+
+
+def test_counters_equal_what_was_sent_across_two_workers(two_workers: LiveServer) -> None:
+    before = scrape(two_workers)
+    sid = new_session_id()
+    sent = {"stored": 0, "duplicate": 0, "skipped": 0, "rejected": 0}
+    nodes: list[str] = []
+    # Open streams until both workers have served some (the kernel picks the worker).
+    for attempt in range(40):
+        node = f"node-{uuid.uuid4().hex[:8]}"
+        ws = two_workers.connect(headers=[f"X-Node-ID: {node}"])
+        nodes.append(node)
+        first = envelope(make_frame(sid, attempt * 10))
+        messages = [
+            first,
+            envelope(make_frame(sid, attempt * 10 + 1)),
+            first,  # the same frame again: duplicate
+            json.dumps({"header": {}}),  # nothing to store: skipped
+            "{not json",  # rejected
+        ]
+        for message in messages:
+            ws.send(message)
+        replies = [json.loads(ws.recv()) for _ in messages]
+        ws.close()
+        assert [r["success"] for r in replies] == [True, True, True, True, False]
+        assert [r.get("duplicate") for r in replies[:3]] == [False, False, True]
+        sent["stored"] += 2
+        sent["duplicate"] += 1
+        sent["skipped"] += 1
+        sent["rejected"] += 1
+        logged = wait_until(lambda: set(nodes) <= set(stream_pids(two_workers)), attempts=50)
+        if logged and len({stream_pids(two_workers)[n] for n in nodes}) == 2:
+            break
+    assert len({stream_pids(two_workers)[n] for n in nodes}) == 2, "one worker took every stream"
+
+    after = scrape(two_workers)
+    for outcome, count in sent.items():
+        assert delta(after, before, "nevr_events_frames_total", outcome=outcome) == count
+    messages = sum(sent.values())
+    assert delta(after, before, "nevr_events_reply_seconds_count") == messages
+    # Every frame that reached the writer went into exactly one batch.
+    written = sent["stored"] + sent["duplicate"]
+    assert delta(after, before, "nevr_events_batch_size_sum") == written
+    assert delta(after, before, "nevr_events_store_write_seconds_count") == delta(
+        after, before, "nevr_events_batch_size_count"
+    )
+    assert delta(after, before, "nevr_events_store_errors_total") == 0
+    assert (
+        two_workers.collection.count_documents({"lobby_session_id": sid.lower()}) == sent["stored"]
+    )
+
+
+def test_streams_active_is_live_across_workers(two_workers: LiveServer) -> None:
+    held: list[websocket.WebSocket] = []
+    nodes: list[str] = []
+    try:
+        for _ in range(6):
+            node = f"held-{uuid.uuid4().hex[:8]}"
+            held.append(two_workers.connect(headers=[f"X-Node-ID: {node}"]))
+            nodes.append(node)
+        assert wait_until(lambda: set(nodes) <= set(stream_pids(two_workers)))
+        assert wait_until(
+            lambda: value(scrape(two_workers), "nevr_events_streams_active") == len(held)
+        )
+    finally:
+        for ws in held:
+            ws.close()
+    assert wait_until(lambda: value(scrape(two_workers), "nevr_events_streams_active") == 0)
+
+
+def test_http_requests_are_counted_by_route_template(two_workers: LiveServer) -> None:
+    sid = new_session_id(upper=False)
+    before = scrape(two_workers)
+    for _ in range(3):
+        assert two_workers.get(f"/v3/lobby-session-events/{sid}").status_code == 200
+    assert two_workers.get("/v3/lobby-session-events/not-a-uuid").status_code == 400
+    assert two_workers.get("/no/such/route").status_code == 404
+    after = scrape(two_workers)
+    route = "/v3/lobby-session-events/<session_id>"
+    name = "nevr_events_http_requests_total"
+    assert delta(after, before, name, route=route, status="200") == 3
+    assert delta(after, before, name, route=route, status="400") == 1
+    assert delta(after, before, name, route="unmatched", status="404") == 1
+    routes = {dict(labels).get("route") for (metric, labels) in after if metric == name}
+    assert not any(sid in str(r) or "not-a-uuid" in str(r) for r in routes)
+
+
+def test_stale_figures_are_cleaned_at_start_and_dead_workers_stop_counting(
+    mongo_uri: str, database_name: str, tmp_path: Path
+) -> None:
+    metrics_dir = str(tmp_path / "metrics")
+    env = {"WORKERS": "2", "METRICS_TOKEN": METRICS_TOKEN, "PROMETHEUS_MULTIPROC_DIR": metrics_dir}
+    first = LiveServer(mongo_uri, database_name, **env).start()
+    try:
+        ws = first.connect()
+        send_frames(ws, [envelope(make_frame(new_session_id(), i)) for i in range(3)])
+        ws.close()
+        assert value(scrape(first), "nevr_events_frames_total", outcome="stored") == 3
+    finally:
+        first.stop()
+
+    second = LiveServer(mongo_uri, database_name, **env).start()
+    try:
+        # The same directory: the first run's files were removed at start.
+        assert value(scrape(second), "nevr_events_frames_total", outcome="stored") == 0
+        node = f"doomed-{uuid.uuid4().hex[:8]}"
+        held = second.connect(headers=[f"X-Node-ID: {node}"])
+        assert wait_until(lambda: node in stream_pids(second))
+        assert wait_until(lambda: value(scrape(second), "nevr_events_streams_active") == 1)
+        os.kill(stream_pids(second)[node], signal.SIGKILL)  # the worker dies mid-stream
+        # mark_process_dead drops the dead worker's live gauge: no ghost stream stays.
+        assert wait_until(lambda: value(scrape(second), "nevr_events_streams_active") == 0)
+        held.close()
+        # Let the replacement worker finish booting: a worker told to stop while it
+        # boots waits out the graceful timeout (a gunicorn start-up race, not ours).
+        assert wait_until(lambda: second.logs().count("nevr-events ready") == 3)
+    finally:
+        second.stop()
+
+
+def test_store_errors_and_batches_are_counted_by_the_writer(database_name: str) -> None:
+    # A real driver against a port where no database listens: every write fails.
+    dead = f"mongodb://127.0.0.1:{free_port()}"
+    settings = Settings(
+        mongo_uri=dead, database_name=database_name, jwt_secret=SECRET, mongo_timeout=0.3
+    )
+    app = create_app(settings)
+    try:
+        runtime = app.extensions["nevr_events.runtime"]
+        metrics = app.extensions["nevr_events.metrics"]
+        document = build_document(
+            make_frame(new_session_id(), 0),
+            session_id=new_session_id(upper=False),
+            user_id="u",
+            node="n",
+            received=datetime.now(UTC),
+        )
+        outcome = runtime.writer.submit(document).get(timeout=30)
+        assert outcome.status == "error"
+        text = metrics.render().decode()
+        samples = {
+            (s.name, frozenset(s.labels.items())): s.value
+            for family in text_string_to_metric_families(text)
+            for s in family.samples
+        }
+        assert value(samples, "nevr_events_store_errors_total") >= 1
+        assert value(samples, "nevr_events_batch_size_count") == 1
+        assert value(samples, "nevr_events_batch_size_sum") == 1
+    finally:
+        runtime.writer.close(timeout=5)
+        app.extensions["nevr_events.server.store"].close()
