@@ -28,7 +28,7 @@ from wsproto.events import (
 )
 from wsproto.extensions import PerMessageDeflate
 
-from nevr_events.server.wsconn import ConnectionClosed, ServerSocket, frame_reader
+from nevr_events.server.wsconn import ConnectionClosed, ServerSocket, frame_reader, read_frames
 from tests.test_wsconn import Peer, _GreenThread
 
 
@@ -219,3 +219,13 @@ def test_pings_are_sent_and_a_silent_peer_is_dropped() -> None:
         ws.connected = False
         client_sock.close()
         server_sock.close()
+
+
+def test_simple_websocket_internals_the_reader_uses(pair: tuple[Any, Peer]) -> None:
+    ws, _peer = pair
+    names = ("receive_bytes", "ping_interval", "pong_received", "max_message_size", "close")
+    missing = [name for name in (*names, "_handle_events") if not hasattr(ws, name)]
+    assert not missing, f"simple-websocket no longer has {missing}: update server/wsconn.py"
+    # simple-websocket made its reader as thread_class(target=self._thread), and
+    # frame_reader turned that into read_frames on this connection.
+    assert ws.thread.target.func is read_frames and ws.thread.target.args[0] is ws

@@ -32,7 +32,9 @@ frame is the figure of BENCHMARKS.md, "Stream CPU"):
   control frames (ping, pong, close) go to wsproto whole, one at a time, and
   simple-websocket's own event handling answers them; the first frame it
   does not take (a compressed message, a protocol error) hands the rest of
-  the connection to wsproto, as if it had read everything itself;
+  the connection to wsproto, as if it had read everything itself. Pings
+  (``ping_interval``) run on a thread of their own, as simple-websocket's
+  rules: a ping per interval, no pong since the last one closes with 1008;
 * **replying**: :meth:`ServerSocket.send_many` frames several replies at once
   (server frames are not masked) and writes them with one ``sendall``.
 
@@ -41,10 +43,11 @@ socket), ``Base.ws`` (the ``wsproto.WSConnection``), ``Base.event`` (set by the
 reader thread on every message and on close), ``Base.input_buffer`` (list of
 complete messages, appended by the reader thread, popped from the front by
 ``receive``), ``Base.connected``; for the reader also ``receive_bytes``,
-``ping_interval``, ``pong_received``, ``max_message_size``,
-``selector_class``, ``close`` and ``_handle_events`` (wsproto's events to
-simple-websocket's state). ``tests/test_wsconn.py`` checks each of
-them against the installed release on a real connection, so an upgrade that
+``ping_interval``, ``pong_received``, ``max_message_size``, ``close``,
+``_handle_events`` (wsproto's events to simple-websocket's state) and the
+reader being made as ``thread_class(target=self._thread)``.
+``tests/test_wsconn.py`` and ``tests/test_wsreader.py`` check each of them
+against the installed release on a real connection, so an upgrade that
 changes them fails there, loudly, before it can fail in production.
 """
 
