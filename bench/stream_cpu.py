@@ -20,7 +20,11 @@ speaks the stream protocol (the Go reference, another build): give a token
 stored when it says ``"stored": true``, or ``"success": true`` without a
 ``stored`` field (the reference's reply).
 
+``--profile FILE`` also samples a server worker with py-spy (the ``dev``
+extra) during the load and writes its collapsed stacks to FILE.
+
     python bench/stream_cpu.py --agents 4 --duration 15
+    python bench/stream_cpu.py --duration 12 --profile /tmp/worker.stacks
     python bench/stream_cpu.py --target ws://127.0.0.1:8081/v3/stream \\
         --jwt-secret "$JWT_SECRET" --target-pid "$(pgrep -f nevr-agent)"
 """
@@ -31,6 +35,7 @@ import argparse
 import contextlib
 import json
 import os
+import subprocess
 import threading
 import time
 import uuid
@@ -141,11 +146,19 @@ class Agent:
                 self.errors += 1
 
 
-def run(target: Target, agents: int, duration: float, window: int, players: int) -> dict[str, Any]:
+def run(
+    target: Target,
+    agents: int,
+    duration: float,
+    window: int,
+    players: int,
+    profile: str | None = None,
+) -> dict[str, Any]:
     text = message_template(str(uuid.uuid4()), players)
     floors = [floor_us(text)]
     pids = target.pids()
     before = {pid: harness.cpu_seconds([pid]) for pid in pids}
+    spy = _profiler(pids, duration, profile) if profile else None
     crowd = [Agent(target, duration, window, players) for _ in range(agents)]
     threads = [threading.Thread(target=a.run, daemon=True) for a in crowd]
     started = time.perf_counter()
@@ -155,6 +168,8 @@ def run(target: Target, agents: int, duration: float, window: int, players: int)
         thread.join(duration + 180)
     elapsed = time.perf_counter() - started
     per_process = {pid: harness.cpu_seconds([pid]) - cpu for pid, cpu in before.items()}
+    if spy is not None:
+        spy.wait(60)
     floors.append(floor_us(text))
     stored = sum(a.stored for a in crowd)
     if failures := {a.failure for a in crowd if a.failure}:
@@ -173,6 +188,16 @@ def run(target: Target, agents: int, duration: float, window: int, players: int)
         "per_process_cpu_s": per_process,
         "elapsed": elapsed,
     }
+
+
+def _profiler(pids: list[int], duration: float, out: str) -> subprocess.Popen[bytes]:
+    """py-spy (the ``dev`` extra) sampling the last server process while the agents send.
+
+    Writes collapsed stacks (one line per stack and its sample count) to ``out``.
+    """
+    command = ["py-spy", "record", "-p", str(pids[-1]), "-r", "250", "-f", "raw"]
+    command += ["-o", out, "-d", str(max(1, int(duration)))]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 @contextlib.contextmanager
@@ -206,6 +231,7 @@ def main() -> None:
     parser.add_argument("--window", type=int, default=200, help="unanswered frames per agent")
     parser.add_argument("--workers", type=int, default=1, help="gunicorn workers (local server)")
     parser.add_argument("--store", choices=harness.STORES, default="sqlite")
+    parser.add_argument("--profile", metavar="FILE", help="py-spy collapsed stacks of a worker")
     parser.add_argument(
         "--players", type=int, default=10, help="players per frame (0: the fixed cost per message)"
     )
@@ -226,10 +252,14 @@ def main() -> None:
         f"target={opts.target or f'local, workers={opts.workers}, store={opts.store}'}"
     )
     if opts.target:
-        result = run(remote_target(opts), opts.agents, opts.duration, opts.window, opts.players)
+        result = run(
+            remote_target(opts), opts.agents, opts.duration, opts.window, opts.players, opts.profile
+        )
     else:
         with local_server(opts.workers, opts.store) as (target, count_frames):
-            result = run(target, opts.agents, opts.duration, opts.window, opts.players)
+            result = run(
+                target, opts.agents, opts.duration, opts.window, opts.players, opts.profile
+            )
             result["in_store"] = count_frames()
     print(
         f"sent {result['sent']}  stored {result['stored']}  "
