@@ -229,3 +229,19 @@ def test_simple_websocket_internals_the_reader_uses(pair: tuple[Any, Peer]) -> N
     # simple-websocket made its reader as thread_class(target=self._thread), and
     # frame_reader turned that into read_frames on this connection.
     assert ws.thread.target.func is read_frames and ws.thread.target.args[0] is ws
+
+
+def test_a_failing_reader_ends_the_connection(
+    pair: tuple[Any, Peer], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    ws, peer = pair
+    from nevr_events.server import wsconn
+
+    def broken(*_args: Any) -> bytes:
+        raise RuntimeError("bug in the frame path")
+
+    monkeypatch.setattr(wsconn, "apply_mask", broken)
+    peer.send_text("anything")
+    with pytest.raises(ConnectionClosed):
+        ws.receive(timeout=10)
+    assert "WebSocket reader failed" in caplog.text

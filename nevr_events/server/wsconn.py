@@ -53,6 +53,7 @@ changes them fails there, loudly, before it can fail in production.
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -73,6 +74,8 @@ except ImportError:  # pragma: no cover - a websockets build without its C exten
     from websockets.utils import apply_mask
 
 __all__ = ["BoundedInbox", "ConnectionClosed", "ServerSocket", "frame_reader", "read_frames"]
+
+log = logging.getLogger(__name__)
 
 GOING_AWAY = 1001
 _OPEN = ConnectionState.OPEN
@@ -234,6 +237,11 @@ def read_frames(ws: Any, make_thread: Callable[..., Any]) -> None:
                     raise OSError("connection closed")
                 ws.connected = frames.feed(data)
             except (OSError, LocalProtocolError, ConnectionClosed):
+                ws.connected = False
+                ws.event.set()
+                break
+            except Exception:  # a bug here must end this connection, not leave it hanging
+                log.exception("WebSocket reader failed; closing the connection")
                 ws.connected = False
                 ws.event.set()
                 break
