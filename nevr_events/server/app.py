@@ -22,6 +22,7 @@ from nevr_events.server import (
     reads,
     store,
     stream,
+    wsconn,
 )
 from nevr_events.server.config import AUTH_NONE_WARNING, Settings
 from nevr_events.server.live import init_app as init_live_hub
@@ -51,6 +52,8 @@ def create_app(
         # Larger messages close the stream with 1009 (message too big).
         "max_message_size": settings.max_message_bytes,
         "receive_bytes": 64 * 1024,
+        # Whole frames, unmasked in C: see nevr_events/server/wsconn.py.
+        "thread_class": wsconn.frame_reader(),
     }
     app.json.sort_keys = False  # type: ignore[attr-defined]
     CORS(

@@ -47,6 +47,8 @@ _END = object()
 INBOX_MESSAGES = 32
 # How often an idle reader looks at the shutdown flag.
 _POLL_SECONDS = 0.5
+# Most replies framed into one socket write (~150 bytes each).
+_REPLIES_PER_WRITE = 64
 
 
 def build_document(
@@ -78,9 +80,13 @@ def build_document(
         "created_at": received,
         "updated_at": received,
     }
-    # A store that keeps each frame's JSON (``keeps_frame_json``) gets it from here,
-    # where the frame is still a dict, instead of decoding the BSON again.
-    return StoredDocument(bson.encode(document), frame_json(frame) if keep_json else None)
+    if keep_json:
+        # A store that keeps each frame's JSON (``keeps_frame_json``) gets it from here,
+        # where the frame is still a dict, beside a BSON head with ``frame: null`` (the
+        # layout it stores): the ~13 KB frame is encoded once, as JSON, not also as
+        # BSON (~30 µs a frame; BENCHMARKS.md, "Stream CPU").
+        return StoredDocument(bson.encode({**document, "frame": None}), frame_json(frame))
+    return StoredDocument(bson.encode(document))
 
 
 class StreamSession:
@@ -111,6 +117,8 @@ class StreamSession:
         self._pending: Queue = Queue(maxsize=max_in_flight)
         self._seq = 0
         self._received: deque[float] = deque()  # receipt times of unanswered messages
+        self._raw_session_id: object = None  # the last session id seen, and its canonical form
+        self._session_id = ""
         self.counts = {"stored": 0, "duplicate": 0, "skipped": 0, "rejected": 0}
         self.keep_json = getattr(runtime.store, "keeps_frame_json", False)
 
@@ -164,7 +172,13 @@ class StreamSession:
             session = frame.get("session")
             if session is None:
                 return self._skip(reply, "frame has no session: nothing to store")
-            session_id = canonical_session_id(session.get("session_id"))
+            raw_id = session.get("session_id")
+            # An agent sends one session id for thousands of frames: parse it once
+            # (uuid.UUID costs ~5 µs a frame; a different value is parsed afresh).
+            if raw_id != self._raw_session_id or not isinstance(raw_id, str):
+                self._session_id = canonical_session_id(raw_id)
+                self._raw_session_id = raw_id
+            session_id = self._session_id
             reply["lobby_session_id"] = session_id
             document = build_document(
                 frame,
@@ -191,20 +205,35 @@ class StreamSession:
         return {"success": True, "stored": False, "skipped": why, **reply}
 
     def _reply_loop(self) -> None:
+        pending = self._pending
         connected = True
         while True:
-            item = self._pending.get()
+            item = pending.get()
             if item is _END:
                 return
-            reply = self._finish(*item) if isinstance(item, tuple) else item
-            received = self._received.popleft() if self._received else time.monotonic()
-            if self.metrics is not None:
-                self.metrics.replied(reply, time.monotonic() - received)
+            replies = [self._reply(item)]
+            # The writer acknowledges a whole batch at once: the replies that are
+            # already decided go out with this one, in order, in one socket write
+            # (one syscall and one wake-up per batch instead of per frame). A
+            # reply still waiting for its write ends the group: nothing waits.
+            while len(replies) < _REPLIES_PER_WRITE and pending.qsize():
+                item = pending.peek_nowait()
+                if item is _END or (isinstance(item, tuple) and not item[1].ready()):
+                    break
+                replies.append(self._reply(pending.get_nowait()))
             if connected:
                 try:
-                    self.ws.send(orjson.dumps(reply).decode())
+                    self.ws.send_many(replies)
                 except (ConnectionClosed, OSError):
                     connected = False  # keep draining so the reader never blocks
+
+    def _reply(self, item: dict[str, Any] | tuple[dict[str, Any], AsyncResult]) -> bytes:
+        """The reply to one message as JSON (waits for its write when it has one)."""
+        reply = self._finish(*item) if isinstance(item, tuple) else item
+        received = self._received.popleft() if self._received else time.monotonic()
+        if self.metrics is not None:
+            self.metrics.replied(reply, time.monotonic() - received)
+        return orjson.dumps(reply)
 
     def _finish(self, reply: dict[str, Any], result: AsyncResult) -> dict[str, Any]:
         outcome: WriteOutcome = result.get()

@@ -30,7 +30,9 @@ class StoredDocument(RawBSONDocument):
     """A document to store, as BSON, plus its frame's JSON when the stream already had it.
 
     Stores that keep each frame's JSON (``keeps_frame_json``) then need not
-    re-encode it; to every other store it is just a ``RawBSONDocument``.
+    re-encode it; to every other store it is just a ``RawBSONDocument``. When
+    ``frame_json`` is given, the BSON's ``frame`` may be null (the stream builds
+    it so for those stores only): the frame is then the JSON.
     """
 
     __slots__ = ("frame_json",)

@@ -1,0 +1,278 @@
+#!/usr/bin/env python3
+"""Server CPU per stored frame, end to end, against the floor measured in the same run.
+
+N agents (default 4) each pipeline realistic 10-player text frames over their
+own WebSocket (up to ``--window`` unanswered), for ``--duration`` seconds. The
+server's CPU is read from /proc for its processes (gunicorn workers) before and
+after; the floor (``orjson.loads`` + ``bson.encode`` of the stored document,
+as in ``frame_cpu.py``) is timed in this process, in CPU time, just before
+and after the load, and the best of those is kept. Per-worker CPU is printed too
+(``--workers 2``: do the workers share anything that serialises them?).
+
+Without ``--target`` the script starts a gunicorn + gevent server of this
+checkout on loopback, on a fresh store (``--store sqlite``, the default: the
+embedded store, whose CPU is the server's own; ``--store mongo``: FerretDB,
+or MONGO_URI, whose CPU is not counted), and checks afterwards that every
+acknowledged frame is in the store. ``--target URL`` points the same load at any server that
+speaks the stream protocol (the Go reference, another build): give a token
+(``--token``, or ``--jwt-secret`` to mint one) and, to measure its CPU, its pid
+(``--target-pid``; its child processes are counted too). A reply counts as
+stored when it says ``"stored": true``, or ``"success": true`` without a
+``stored`` field (the reference's reply).
+
+``--profile FILE`` also samples a server worker with py-spy (the ``dev``
+extra) during the load and writes its collapsed stacks to FILE.
+
+    python bench/stream_cpu.py --agents 4 --duration 15
+    python bench/stream_cpu.py --duration 12 --profile /tmp/worker.stacks
+    python bench/stream_cpu.py --target ws://127.0.0.1:8081/v3/stream \\
+        --jwt-secret "$JWT_SECRET" --target-pid "$(pgrep -f nevr-agent)"
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import harness  # bench/harness.py, beside this script
+import orjson
+import websocket
+from frame_cpu import _store
+
+from nevr_events.server.auth import mint_token
+from nevr_events.testing.frames import build_frame
+from nevr_events.wire.api import format_time
+
+INDEX_MARK = 987654321
+STAMP_MARK = "2099-01-01T00:00:00Z"
+
+
+def message_template(session_id: str, players: int = 10) -> str:
+    frame = build_frame(
+        n_players=players, frame_index=INDEX_MARK, session_id=session_id, timestamp=STAMP_MARK
+    )
+    return json.dumps({"frame": frame}, separators=(",", ":"))
+
+
+def floor_us(text: str, calls: int = 300, repeats: int = 5) -> float:
+    """Best-of-``repeats`` CPU µs of ``orjson.loads`` + ``bson.encode`` of the stored form."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.process_time()
+        for _ in range(calls):
+            _store(orjson.loads(text)["frame"])
+        best = min(best, (time.process_time() - start) / calls)
+    return best * 1e6
+
+
+@dataclass
+class Target:
+    """Where the agents connect, and with which token."""
+
+    ws_url: str
+    token: str
+    pids: Callable[[], list[int]]
+
+    def connect(self) -> websocket.WebSocket:
+        header = [f"Authorization: Bearer {self.token}"]
+        return websocket.create_connection(self.ws_url, header=header, timeout=60)
+
+
+@dataclass
+class Agent:
+    """One WebSocket: a sender keeping ``window`` frames unanswered, and a reply reader."""
+
+    target: Target
+    duration: float
+    window: int
+    players: int = 10
+    session_id: str = field(default_factory=lambda: str(uuid.uuid4()).upper())
+    sent: int = 0
+    stored: int = 0
+    errors: int = 0
+    failure: str = ""
+
+    def run(self) -> None:
+        template = message_template(self.session_id, self.players)
+        try:
+            ws = self.target.connect()
+        except (websocket.WebSocketException, OSError) as exc:
+            self.failure = f"connect to {self.target.ws_url}: {exc}"
+            return
+        room = threading.Semaphore(self.window)
+        done = threading.Event()
+        reader = threading.Thread(target=self._read, args=(ws, room, done), daemon=True)
+        reader.start()
+        base = 1_700_000_000_000 + hash(self.session_id) % 1000
+        start = time.perf_counter()
+        while time.perf_counter() - start < self.duration:
+            room.acquire()
+            stamp = format_time(datetime.fromtimestamp((base + self.sent * 33) / 1000, UTC))
+            ws.send(
+                template.replace(str(INDEX_MARK), str(self.sent), 1).replace(STAMP_MARK, stamp, 1)
+            )
+            self.sent += 1
+        done.set()
+        reader.join(120)
+        ws.close()
+
+    def _read(
+        self, ws: websocket.WebSocket, room: threading.Semaphore, done: threading.Event
+    ) -> None:
+        answered = 0
+        while not (done.is_set() and answered >= self.sent):
+            try:
+                message = ws.recv()
+            except (websocket.WebSocketException, OSError):
+                return
+            if not message:
+                return
+            reply = json.loads(message)
+            answered += 1
+            room.release()
+            if reply.get("stored", reply.get("success") is True and "stored" not in reply):
+                self.stored += 1
+            elif not reply.get("success"):
+                self.errors += 1
+
+
+def run(
+    target: Target,
+    agents: int,
+    duration: float,
+    window: int,
+    players: int,
+    profile: str | None = None,
+) -> dict[str, Any]:
+    text = message_template(str(uuid.uuid4()), players)
+    floors = [floor_us(text)]
+    pids = target.pids()
+    before = {pid: harness.cpu_seconds([pid]) for pid in pids}
+    spy = _profiler(pids, duration, profile) if profile else None
+    crowd = [Agent(target, duration, window, players) for _ in range(agents)]
+    threads = [threading.Thread(target=a.run, daemon=True) for a in crowd]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(duration + 180)
+    elapsed = time.perf_counter() - started
+    per_process = {pid: harness.cpu_seconds([pid]) - cpu for pid, cpu in before.items()}
+    if spy is not None:
+        spy.wait(60)
+    floors.append(floor_us(text))
+    stored = sum(a.stored for a in crowd)
+    if failures := {a.failure for a in crowd if a.failure}:
+        raise SystemExit("agents failed: " + "; ".join(sorted(failures)))
+    cpu = sum(per_process.values())
+    floor = min(floors)
+    per_frame = cpu / max(stored, 1) * 1e6 if pids else float("nan")
+    return {
+        "sent": sum(a.sent for a in crowd),
+        "stored": stored,
+        "errors": sum(a.errors for a in crowd),
+        "durable_fps": stored / elapsed,
+        "floor_us": floor,
+        "cpu_us_per_frame": per_frame,
+        "ratio": per_frame / floor,
+        "per_process_cpu_s": per_process,
+        "elapsed": elapsed,
+    }
+
+
+def _profiler(pids: list[int], duration: float, out: str) -> subprocess.Popen[bytes]:
+    """py-spy (the ``dev`` extra) sampling the last server process while the agents send.
+
+    Writes collapsed stacks (one line per stack and its sample count) to ``out``.
+    """
+    command = ["py-spy", "record", "-p", str(pids[-1]), "-r", "250", "-f", "raw"]
+    command += ["-o", out, "-d", str(max(1, int(duration)))]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@contextlib.contextmanager
+def local_server(workers: int, store: str) -> Iterator[tuple[Target, Callable[[], int]]]:
+    """A gunicorn server of this checkout on a fresh store; also a count of its frames."""
+    with harness.store(store) as (url, _db_pid):
+        name = f"bench_stream_{uuid.uuid4().hex[:8]}"
+        with harness.server(url, name, WORKERS=str(workers)) as live:
+            master = live.process.pid  # type: ignore[union-attr]
+            target = Target(
+                live.ws_url + "/v3/stream", live.token("bench"), lambda: harness.worker_pids(master)
+            )
+            yield target, lambda: harness.count_frames(url, name)
+
+
+def remote_target(opts: argparse.Namespace) -> Target:
+    url = opts.target.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
+    token = opts.token or os.environ.get("TARGET_TOKEN")
+    if not token and opts.jwt_secret:
+        token = mint_token(opts.jwt_secret, "bench")
+    if not token:
+        raise SystemExit("--target needs --token, TARGET_TOKEN or --jwt-secret")
+    roots = [int(pid) for pid in opts.target_pid]
+    return Target(url, token, lambda: [*roots, *(c for p in roots for c in harness.worker_pids(p))])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--agents", type=int, default=4)
+    parser.add_argument("--duration", type=float, default=15.0, help="seconds of sending")
+    parser.add_argument("--window", type=int, default=200, help="unanswered frames per agent")
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn workers (local server)")
+    parser.add_argument("--store", choices=harness.STORES, default="sqlite")
+    parser.add_argument("--profile", metavar="FILE", help="py-spy collapsed stacks of a worker")
+    parser.add_argument(
+        "--players", type=int, default=10, help="players per frame (0: the fixed cost per message)"
+    )
+    parser.add_argument("--target", help="stream URL of a running server (ws:// or http://)")
+    parser.add_argument("--token", help="bearer token for --target (or TARGET_TOKEN)")
+    parser.add_argument("--jwt-secret", help="HS256 secret to mint a token for --target")
+    parser.add_argument(
+        "--target-pid", action="append", default=[], help="pid of --target's server (repeatable)"
+    )
+    opts = parser.parse_args()
+    if opts.duration > 300 or opts.agents > 200 or opts.window > 5000:
+        parser.error("bounded: --duration <= 300, --agents <= 200, --window <= 5000")
+    text = message_template(str(uuid.uuid4()), opts.players)
+    print(f"# {harness.machine()}")
+    print(
+        f"# agents={opts.agents} window={opts.window} duration={opts.duration}s "
+        f"message={len(text)} bytes "
+        f"target={opts.target or f'local, workers={opts.workers}, store={opts.store}'}"
+    )
+    if opts.target:
+        result = run(
+            remote_target(opts), opts.agents, opts.duration, opts.window, opts.players, opts.profile
+        )
+    else:
+        with local_server(opts.workers, opts.store) as (target, count_frames):
+            result = run(
+                target, opts.agents, opts.duration, opts.window, opts.players, opts.profile
+            )
+            result["in_store"] = count_frames()
+    print(
+        f"sent {result['sent']}  stored {result['stored']}  "
+        f"in store {result.get('in_store', '-')}  errors {result['errors']}  "
+        f"durable {result['durable_fps']:.0f} frames/s"
+    )
+    print(
+        f"floor {result['floor_us']:.1f} µs/frame   server CPU {result['cpu_us_per_frame']:.1f} "
+        f"µs/stored frame   = {result['ratio']:.2f}x floor"
+    )
+    for pid, cpu in result["per_process_cpu_s"].items():
+        print(f"  pid {pid}: {cpu:.2f} s CPU ({cpu / result['elapsed'] * 100:.0f}% of one core)")
+
+
+if __name__ == "__main__":
+    main()
