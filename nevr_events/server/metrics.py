@@ -14,7 +14,9 @@ needs ``Authorization: Bearer <METRICS_TOKEN>``.
 
 from __future__ import annotations
 
+import glob
 import hmac
+import os
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request
@@ -135,8 +137,27 @@ class Metrics:
         if self._registry is not None:
             return generate_latest(self._registry)
         registry = CollectorRegistry()
-        prometheus_multiprocess.MultiProcessCollector(registry)
+        SettledFilesCollector(registry)
         return generate_latest(registry)
+
+
+class SettledFilesCollector(prometheus_multiprocess.MultiProcessCollector):
+    """Sums the workers' metric files, leaving out one a worker is still creating.
+
+    prometheus-client creates a worker's file empty and sizes it a moment later;
+    a scrape that read it in between would fail with a 500. Its figures are all
+    zero then, so leaving it out changes nothing.
+    """
+
+    def collect(self) -> Any:
+        files = []
+        for path in glob.glob(os.path.join(self._path, "*.db")):
+            try:
+                if os.path.getsize(path) >= 8:  # the header: used bytes and padding
+                    files.append(path)
+            except OSError:  # removed since the listing (a dead worker's, or a restart)
+                continue
+        return self.merge(files, accumulate=True)
 
 
 def init_app(app: Flask) -> Metrics:
