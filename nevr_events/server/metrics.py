@@ -6,7 +6,8 @@ scrape, whichever worker answers it, adds up the files of all workers. The
 directory is chosen and emptied by the gunicorn master before any worker
 starts (see ``gunicorn_config``), and a worker's live gauges are dropped when
 it exits. Outside gunicorn (the Flask test client) each app keeps its own
-in-process registry.
+in-process registry. The AMQP publishing lag is read from the store when
+scraped (the figure /health shows), as only one worker publishes.
 
 ``/metrics`` is open like ``/health`` unless ``METRICS_TOKEN`` is set; then it
 needs ``Authorization: Bearer <METRICS_TOKEN>``.
@@ -15,6 +16,7 @@ needs ``Authorization: Bearer <METRICS_TOKEN>``.
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -35,10 +37,11 @@ from werkzeug.exceptions import Unauthorized
 from nevr_events.server import publish
 from nevr_events.server.store import get_store
 
+log = logging.getLogger(__name__)
+
 bp = Blueprint("metrics", __name__)
 
 OUTCOMES = ("stored", "duplicate", "skipped", "rejected")
-SUBSCRIBER_OUTCOMES = ("sent", "dropped")
 _BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096)
 _SECONDS_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
@@ -257,7 +260,7 @@ def scrape() -> Response:
     if current_app.config["SETTINGS"].amqp_url:
         try:
             extra = amqp_lag()
-        except Exception:  # the database did not answer: the other figures still go out
-            extra = []
+        except Exception as exc:  # e.g. the database did not answer: the rest still goes out
+            log.warning("metrics: cannot read the AMQP publishing lag: %s", type(exc).__name__)
     body = get_metrics().render(extra)
     return Response(body, mimetype=None, content_type=CONTENT_TYPE_LATEST)
