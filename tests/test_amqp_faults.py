@@ -20,6 +20,7 @@ from nevr_events.server.publish.publisher import lookback_for
 from tests.rabbitmq import Consumer, LocalRabbitMQ
 from tests.support import LiveServer, envelope, make_frame, new_session_id, send_frames, wait_until
 from tests.test_amqp import GOAL, MATCH_END, amqp_live_server, expected_ids, live_store
+from tests.test_metrics import scrape, value
 
 OUTAGE = 60.0
 
@@ -83,6 +84,8 @@ def test_no_gap_through_broker_outage_and_publisher_kill(
     health = server.get("/health").json()
     assert health["status"] == "healthy" and health["amqp"] == "disconnected"
     assert health["amqp_lag_seconds"] > 0
+    # /metrics shows the same lag (it only grows while the broker is away).
+    assert value(scrape(server), "nevr_events_amqp_lag_seconds") >= health["amqp_lag_seconds"]
     time.sleep(max(0.0, OUTAGE - (time.monotonic() - outage_started)))
     rabbitmq.start()
     assert wait_until(delivered, attempts=600)
@@ -101,6 +104,11 @@ def test_no_gap_through_broker_outage_and_publisher_kill(
     assert any(i.startswith(f"{sid}:ended:") for i in ids)
     goals = {i for i in ids if ":event:" in i}
     assert len(goals) == 1 + 200 // 5  # 40 goals and the match end, none missing
+    # Each delivered message was confirmed at least once (a killed holder's counts stay);
+    # what was in flight when the broker went away was sent but never confirmed.
+    samples = scrape(server)
+    confirmed = value(samples, "nevr_events_amqp_confirmed_total")
+    assert value(samples, "nevr_events_amqp_published_total") >= confirmed >= len(ids)
     consumer.close()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import uuid
@@ -60,6 +61,9 @@ def test_matches_are_listed_newest_first_a_page_at_a_time(server: LiveServer) ->
     assert second["matches"][0]["match_id"] == sids[2091].lower()
     bad = server.get("/api/v3/matches?cursor=nope")
     assert bad.status_code == 400 and "cursor" in bad.json()["error"]
+    # Well-formed but forged: a time no float or datetime holds is a 400, not a 500.
+    forged = base64.urlsafe_b64encode(json.dumps({"t": "9" * 400, "id": "x"}).encode()).decode()
+    assert server.get(f"/api/v3/matches?cursor={forged.rstrip('=')}").status_code == 400
 
 
 def test_summary_counts_frames_users_and_event_types(server: LiveServer) -> None:

@@ -18,7 +18,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from nevr_events import Settings, create_app
 from nevr_events.server.devdb import free_port
+from nevr_events.server.live import QUEUE_FRAMES
 from nevr_events.server.stream import build_document
+from tests.live_support import PacedAgent, Watcher
+from tests.rabbitmq import Consumer, LocalRabbitMQ
 from tests.support import (
     SECRET,
     LiveServer,
@@ -28,6 +31,7 @@ from tests.support import (
     send_frames,
     wait_until,
 )
+from tests.test_openapi import conforms
 
 METRICS_TOKEN = "metrics-" + uuid.uuid4().hex
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -37,7 +41,9 @@ Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 def two_workers(mongo_uri: str, _databases: list[str]) -> Iterator[LiveServer]:
     name = f"nevr_metrics_{uuid.uuid4().hex[:12]}"
     _databases.append(name)
-    live = LiveServer(mongo_uri, name, WORKERS="2", METRICS_TOKEN=METRICS_TOKEN).start()
+    # Subscribers may take frames as fast as they come (the live-view tests below).
+    env = {"WORKERS": "2", "METRICS_TOKEN": METRICS_TOKEN, "MAX_SUBSCRIBER_FPS": "1000"}
+    live = LiveServer(mongo_uri, name, **env).start()
     yield live
     live.stop()
 
@@ -230,3 +236,91 @@ def test_store_errors_and_batches_are_counted_by_the_writer(database_name: str) 
     finally:
         runtime.writer.close(timeout=5)
         app.extensions["nevr_events.server.store"].close()
+
+
+def test_subscriber_figures_equal_what_subscribers_got(two_workers: LiveServer) -> None:
+    """Two live subscribers, one paused so that its queue overflows: the gauge counts them
+    live, and frames sent and dropped add up to what each one got and missed."""
+    before = scrape(two_workers)
+    assert ("nevr_events_amqp_lag_seconds", frozenset()) not in before  # AMQP is off
+    sid = new_session_id()
+    count = 2 * QUEUE_FRAMES  # more than a paused subscriber's queue holds
+    watchers = [Watcher(two_workers, sid, fps=1000) for _ in range(2)]
+    paused = watchers[1]
+    try:
+        for watcher in watchers:
+            watcher.start()
+        paused.send("control", {"command": "pause"})
+        paused.send("control", {"command": "no-such-command"})
+        # Messages are obeyed in order: once the error is back, the pause is in effect.
+        assert wait_until(lambda: bool(paused.of_type("error")))
+        assert wait_until(lambda: value(scrape(two_workers), "nevr_events_subscribers_active") == 2)
+
+        def handled() -> float:
+            after = scrape(two_workers)
+            return sum(
+                delta(after, before, "nevr_events_subscriber_frames_total", outcome=outcome)
+                for outcome in ("sent", "dropped")
+            )
+
+        agent = PacedAgent(two_workers, sid, count, hz=0)
+        agent.run()
+        assert not agent.failures and len(agent.acked) == count
+        # Every frame reached both queues; the paused one still holds its newest 128.
+        assert wait_until(lambda: handled() == 2 * count - QUEUE_FRAMES, attempts=300)
+        paused.send("control", {"command": "play"})
+        assert wait_until(lambda: handled() == 2 * count, attempts=300)
+        after = scrape(two_workers)
+        sent = delta(after, before, "nevr_events_subscriber_frames_total", outcome="sent")
+        dropped = delta(after, before, "nevr_events_subscriber_frames_total", outcome="dropped")
+        assert wait_until(lambda: sum(len(w.frames) for w in watchers) == sent)
+        assert dropped == 2 * count - sent
+        # The paused subscriber missed the oldest frames, exactly as many as were counted.
+        assert paused.frames == list(range(count - QUEUE_FRAMES, count))
+        assert dropped >= count - QUEUE_FRAMES
+    finally:
+        for watcher in watchers:
+            watcher.close()
+    assert wait_until(lambda: value(scrape(two_workers), "nevr_events_subscribers_active") == 0)
+
+
+def test_amqp_figures_equal_what_the_broker_confirmed(
+    mongo_uri: str, database_name: str, rabbitmq: LocalRabbitMQ
+) -> None:
+    goal = {"player_goal": {"player_slot": 2, "total_goals": 1, "points": 2}}
+    match_end = {"match_ended": {"winning_team": "ROLE_BLUE_TEAM"}}
+    env = {"WORKERS": "2", "AMQP_URL": rabbitmq.url, "AMQP_LEASE": "3s", "LIVE_WINDOW": "2s"}
+    server = LiveServer(mongo_uri, database_name, **env).start()
+    consumer = Consumer(rabbitmq.url)
+    try:
+        before = scrape(server)
+        assert value(before, "nevr_events_amqp_published_total") == 0
+        sid = new_session_id(upper=False)
+        events = {3: [goal], 6: [goal], 9: [match_end]}
+        ws = server.connect()
+        frames = [envelope(make_frame(sid, i, events=events.get(i))) for i in range(12)]
+        assert all(reply["stored"] for reply in send_frames(ws, frames))
+        ws.close()
+        # started, two goals, the match_ended event, and session.ended: five messages.
+        assert wait_until(lambda: len(consumer.ids(sid)) == 5, attempts=600)
+
+        def figures() -> tuple[float, float]:
+            samples = scrape(server)
+            return (
+                value(samples, "nevr_events_amqp_published_total"),
+                value(samples, "nevr_events_amqp_confirmed_total"),
+            )
+
+        assert wait_until(lambda: figures() == (5, 5), attempts=300)
+        # The lag, read from the store, is /health's figure: nothing left to publish.
+        assert wait_until(
+            lambda: value(scrape(server), "nevr_events_amqp_lag_seconds") == 0, attempts=300
+        )
+        health = server.get("/health").json()
+        assert health["amqp"] == "connected" and health["amqp_lag_seconds"] == 0
+        assert not conforms(health, "Health")
+        mine = [body for _, _, body in consumer.drain() if body["lobby_session_id"] == sid]
+        assert len(mine) == 5  # every message published was delivered, once
+    finally:
+        consumer.close()
+        server.stop()

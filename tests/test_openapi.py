@@ -7,11 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema_rs
 import requests
 from flask import Flask
 
 from nevr_events.server.openapi import document
-from tests.support import ROOT, LiveServer
+from tests.support import ROOT, LiveServer, envelope, make_frame, new_session_id, send_frames
 
 # The CLI of the environment under test (not whichever `st` is first on PATH).
 SCHEMATHESIS = [sys.executable, "-m", "schemathesis.cli"]
@@ -84,3 +85,55 @@ def test_schemathesis_finds_no_failure(server: LiveServer, tmp_path: Path) -> No
     paths = document()["paths"]
     operations = sum(len(item) for path, item in paths.items() if path != "/openapi.json")
     assert f"{operations} selected / {operations} total" in run.stdout
+
+
+def conforms(body: object, schema: str) -> list[str]:
+    """What in ``body`` breaks the document's ``components/schemas/<schema>`` (formats too)."""
+    validator = jsonschema_rs.Draft202012Validator(
+        {"$ref": f"#/components/schemas/{schema}", "components": document()["components"]},
+        validate_formats=True,
+    )
+    return [str(error) for error in validator.iter_errors(body)]
+
+
+def test_live_and_match_responses_with_data_conform(server: LiveServer) -> None:
+    """schemathesis sees an empty database; here the live and match routes answer with a
+    stored match, and every body (and the download's headers) fits the document."""
+    sid = new_session_id(upper=False)
+    goal = {"player_goal": {"player_slot": 2, "total_goals": 1, "points": 2}}
+    ws = server.connect()
+    frames = [envelope(make_frame(sid, i, events=[goal] if i == 2 else None)) for i in range(4)]
+    frames.append(envelope(make_frame(new_session_id(), 0)))  # a second match: two pages
+    assert all(reply["stored"] for reply in send_frames(ws, frames))
+    ws.close()
+    operations = document()["paths"]
+
+    streams = server.get("/api/v3/stream").json()
+    assert not conforms(streams, "LiveStreams")
+    assert sid in {stream["match_id"] for stream in streams["streams"]}
+    info = server.get(f"/api/v3/stream/{sid}/info").json()
+    assert not conforms(info, "LiveStreamInfo") and info["frames"] == 4
+    first = server.get("/api/v3/matches", params={"limit": 1}).json()
+    assert not conforms(first, "MatchPage") and first["next"]
+    second = server.get("/api/v3/matches", params={"limit": 1, "cursor": first["next"]}).json()
+    assert not conforms(second, "MatchPage")
+    summary = server.get(f"/api/v3/matches/{sid}").json()
+    assert not conforms(summary, "MatchSummary")
+    assert summary["event_types"] == {"player_goal": 1}
+
+    download = operations["/api/v3/matches/{match_id}/download"]["get"]["responses"]["200"]
+    disposition = download["headers"]["Content-Disposition"]["schema"]["pattern"]
+    for fmt, content_type in (
+        ("echoreplay", "application/zip"),
+        ("ndjson", "application/x-ndjson"),
+    ):
+        response = server.get(f"/api/v3/matches/{sid}/download", params={"format": fmt})
+        assert response.status_code == 200
+        assert response.headers["Content-Type"].split(";")[0] == content_type
+        assert content_type in download["content"]
+        assert re.match(disposition, response.headers["Content-Disposition"])
+
+    health = requests.get(server.url + "/health", timeout=10).json()
+    assert not conforms(health, "Health") and health["amqp"] == "off"
+    # The document refuses what it should: a body without a required field.
+    assert conforms({"streams": [{"match_id": sid}]}, "LiveStreams")

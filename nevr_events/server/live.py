@@ -145,16 +145,21 @@ def frame_message(document: dict[str, Any]) -> LiveFrame:
 class Subscription:
     """One subscriber's live feed: a bounded queue (oldest dropped) and a wake-up."""
 
-    def __init__(self, session_id: str, queue_frames: int = QUEUE_FRAMES) -> None:
+    def __init__(
+        self, session_id: str, queue_frames: int = QUEUE_FRAMES, metrics: Any = None
+    ) -> None:
         self.session_id = session_id
         self.created = datetime.now(UTC)
         self.queue: deque[LiveFrame] = deque(maxlen=queue_frames)
         self.wakeup = Event()
         self.dropped = 0
+        self.metrics = metrics  # nevr_events.server.metrics.Metrics, or None
 
     def push(self, frame: LiveFrame) -> None:
         if len(self.queue) == self.queue.maxlen:
             self.dropped += 1  # deque drops the oldest on append
+            if self.metrics is not None:
+                self.metrics.subscriber_frame_dropped()
         self.queue.append(frame)
         self.wakeup.set()
 
@@ -191,14 +196,17 @@ class LiveHub:
         self.owner = uuid.uuid4().hex
         self._published: dict[str, int] | None = None
         self._published_at = 0.0
+        self.metrics: Any = None  # nevr_events.server.metrics.Metrics, set by init_app
 
     # -- registry ----------------------------------------------------------------------------
 
     def subscribe(self, session_id: str) -> Subscription:
         if self.total() >= self.max_subscribers:
             raise HubFull(f"this worker already serves {self.max_subscribers} live subscribers")
-        subscription = Subscription(session_id, self.queue_frames)
+        subscription = Subscription(session_id, self.queue_frames, self.metrics)
         self._subscriptions.setdefault(session_id, set()).add(subscription)
+        if self.metrics is not None:
+            self.metrics.subscriber_joined()
         if session_id not in self._followers:
             # Starting a look-back early makes commits that were in flight when
             # the subscriber arrived land in its queue (it de-duplicates by _id).
@@ -214,9 +222,11 @@ class LiveHub:
 
     def unsubscribe(self, subscription: Subscription) -> None:
         subscribers = self._subscriptions.get(subscription.session_id)
-        if subscribers is None:
+        if subscribers is None or subscription not in subscribers:
             return
         subscribers.discard(subscription)
+        if self.metrics is not None:
+            self.metrics.subscriber_left()
         if not subscribers:
             del self._subscriptions[subscription.session_id]
             self._followers.pop(subscription.session_id, None)
@@ -311,6 +321,7 @@ def init_app(app: Flask, store: EventStore) -> LiveHub:
         max_subscribers=settings.max_subscribers,
         stopping=runtime.stopping if runtime is not None else None,
     )
+    hub.metrics = app.extensions.get("nevr_events.metrics")
     app.extensions["nevr_events.live"] = hub
     return hub
 

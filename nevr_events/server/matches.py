@@ -59,7 +59,8 @@ def _decode_cursor(token: str) -> tuple[datetime, str]:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         data = orjson.loads(raw)
         return datetime.fromtimestamp(int(data["t"]) / 1_000_000, tz=UTC), str(data["id"])
-    except (binascii.Error, ValueError, TypeError, KeyError, orjson.JSONDecodeError):
+    # OverflowError, OSError: a forged time beyond what a float or datetime can hold.
+    except (binascii.Error, ValueError, TypeError, KeyError, OverflowError, OSError):
         raise BadRequest("cursor is not valid: pass the `next` value of a previous page") from None
 
 

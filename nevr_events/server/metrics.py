@@ -6,7 +6,8 @@ scrape, whichever worker answers it, adds up the files of all workers. The
 directory is chosen and emptied by the gunicorn master before any worker
 starts (see ``gunicorn_config``), and a worker's live gauges are dropped when
 it exits. Outside gunicorn (the Flask test client) each app keeps its own
-in-process registry.
+in-process registry. The AMQP publishing lag is read from the store when
+scraped (the figure /health shows), as only one worker publishes.
 
 ``/metrics`` is open like ``/health`` unless ``METRICS_TOKEN`` is set; then it
 needs ``Authorization: Bearer <METRICS_TOKEN>``.
@@ -16,7 +17,9 @@ from __future__ import annotations
 
 import glob
 import hmac
+import logging
 import os
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request
@@ -30,7 +33,13 @@ from prometheus_client import (
 )
 from prometheus_client import multiprocess as prometheus_multiprocess
 from prometheus_client import values as prometheus_values
+from prometheus_client.core import GaugeMetricFamily, Metric
 from werkzeug.exceptions import Unauthorized
+
+from nevr_events.server import publish
+from nevr_events.server.store import get_store
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("metrics", __name__)
 
@@ -110,8 +119,35 @@ class Metrics:
             ["route", "status"],
             registry=own,
         )
+        # The live view (server/live.py, spectator.py).
+        self.subscribers_active = Gauge(
+            "nevr_events_subscribers_active",
+            "Live-view subscribers, all workers.",
+            multiprocess_mode="livesum",
+            registry=own,
+        )
+        self.subscriber_frames = Counter(
+            "nevr_events_subscriber_frames_total",
+            "Frames for live-view subscribers: sent, or dropped from a full queue (slow or "
+            "paused subscriber).",
+            ["outcome"],
+            registry=own,
+        )
+        # AMQP publishing (server/publish/publisher.py); the lag is read at scrape time.
+        self.amqp_published = Counter(
+            "nevr_events_amqp_published_total",
+            "AMQP messages sent to the broker (a batch re-sent after a failure counts again).",
+            registry=own,
+        )
+        self.amqp_confirmed = Counter(
+            "nevr_events_amqp_confirmed_total",
+            "AMQP messages the broker confirmed (publisher confirms).",
+            registry=own,
+        )
         for outcome in OUTCOMES:  # every outcome shows, at 0, from the start
             self.frames.labels(outcome)
+        self._subscriber_sent = self.subscriber_frames.labels("sent")
+        self._subscriber_dropped = self.subscriber_frames.labels("dropped")
 
     # Hooks called by the stream, the writer and the app.
     def replied(self, reply: dict[str, Any], seconds: float) -> None:
@@ -133,12 +169,63 @@ class Metrics:
     def stream_closed(self) -> None:
         self.streams_active.dec()
 
-    def render(self) -> bytes:
+    def subscriber_joined(self) -> None:
+        self.subscribers_active.inc()
+
+    def subscriber_left(self) -> None:
+        self.subscribers_active.dec()
+
+    def subscriber_frame_sent(self) -> None:
+        self._subscriber_sent.inc()
+
+    def subscriber_frame_dropped(self) -> None:
+        self._subscriber_dropped.inc()
+
+    def amqp_sent(self, messages: int) -> None:
+        self.amqp_published.inc(messages)
+
+    def amqp_confirms(self, messages: int) -> None:
+        self.amqp_confirmed.inc(messages)
+
+    def render(self, extra: Iterable[Metric] = ()) -> bytes:
+        """The text exposition; ``extra`` adds figures computed at scrape time."""
         if self._registry is not None:
-            return generate_latest(self._registry)
-        registry = CollectorRegistry()
-        SettledFilesCollector(registry)
-        return generate_latest(registry)
+            registry = self._registry
+        else:
+            registry = CollectorRegistry()
+            SettledFilesCollector(registry)
+        return generate_latest(_WithExtra(registry, list(extra)))  # type: ignore[arg-type]
+
+
+class _WithExtra:
+    """A registry's metrics followed by some computed now (what ``generate_latest`` reads)."""
+
+    def __init__(self, registry: CollectorRegistry, extra: list[Metric]) -> None:
+        self.registry = registry
+        self.extra = extra
+
+    def collect(self) -> Iterator[Metric]:
+        yield from self.registry.collect()
+        yield from self.extra
+
+
+def amqp_lag() -> list[Metric]:
+    """``nevr_events_amqp_lag_seconds``, the same figure as /health's ``amqp_lag_seconds``.
+
+    Only the lease holder publishes, so no worker's own gauge would be right on
+    every worker: the lag is read from the store (the holder's reported progress
+    against the newest stored frame) by whichever worker answers the scrape.
+    Left out when AMQP is off or nothing has been reported yet.
+    """
+    lag = publish.health(current_app.config["SETTINGS"], get_store()).get("amqp_lag_seconds")
+    if lag is None:
+        return []
+    family = GaugeMetricFamily(
+        "nevr_events_amqp_lag_seconds",
+        "Seconds the AMQP publisher is behind the newest stored frame (as /health).",
+    )
+    family.add_metric([], lag)
+    return [family]
 
 
 class SettledFilesCollector(prometheus_multiprocess.MultiProcessCollector):
@@ -190,4 +277,11 @@ def scrape() -> Response:
         given = value.strip().encode()
         if scheme.lower() != "bearer" or not hmac.compare_digest(given, token.encode()):
             raise Unauthorized("this endpoint needs Authorization: Bearer <METRICS_TOKEN>")
-    return Response(get_metrics().render(), mimetype=None, content_type=CONTENT_TYPE_LATEST)
+    extra: list[Metric] = []
+    if current_app.config["SETTINGS"].amqp_url:
+        try:
+            extra = amqp_lag()
+        except Exception as exc:  # e.g. the database did not answer: the rest still goes out
+            log.warning("metrics: cannot read the AMQP publishing lag: %s", type(exc).__name__)
+    body = get_metrics().render(extra)
+    return Response(body, mimetype=None, content_type=CONTENT_TYPE_LATEST)

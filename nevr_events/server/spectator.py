@@ -113,6 +113,8 @@ class Spectator:
                     continue
                 self._send(frame.message)
                 self.sent += 1
+                if self.hub.metrics is not None:
+                    self.hub.metrics.subscriber_frame_sent()
         except ConnectionClosed:
             return
 

@@ -27,7 +27,9 @@ def init_app(app: Flask, store: EventStore) -> Publisher | None:
         return None
     from nevr_events.server.publish.publisher import Publisher
 
-    publisher = Publisher(store, settings).start()
+    publisher = Publisher(store, settings)
+    publisher.metrics = app.extensions.get("nevr_events.metrics")
+    publisher.start()
     app.extensions["nevr_events.publisher"] = publisher
     runtime = app.extensions.get("nevr_events.runtime")
     if runtime is not None:

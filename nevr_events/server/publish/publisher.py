@@ -66,6 +66,7 @@ class Publisher:
         # For /metrics (issue-11): messages sent, and confirmed by the broker, by this worker.
         self.published = 0
         self.confirmed = 0
+        self.metrics: Any = None  # nevr_events.server.metrics.Metrics, or None
         self._stopping = Event()
         self._greenlet: gevent.Greenlet | None = None
         self._leased_until = 0.0
@@ -184,8 +185,12 @@ class Publisher:
             self._renew()
             if messages:
                 self.published += len(messages)
+                if self.metrics is not None:
+                    self.metrics.amqp_sent(len(messages))
                 broker.publish(messages)
                 self.confirmed += len(messages)
+                if self.metrics is not None:
+                    self.metrics.amqp_confirms(len(messages))
             if documents:
                 published_through = max(published_through, arrival(documents[-1]))
             if documents or messages or cursor.get("position") != follower.position.timestamp():
