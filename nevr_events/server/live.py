@@ -31,6 +31,7 @@ from pymongo.errors import PyMongoError
 from nevr_events.exceptions import StoreUnavailable
 from nevr_events.server.follow import StoreFollower
 from nevr_events.server.store import EventStore
+from nevr_events.wire.api import format_time
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +104,7 @@ class WindowFollower(StoreFollower):
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
-        utc = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
-        return utc.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return format_time(value)
     return str(value)  # ObjectId
 
 

@@ -25,6 +25,8 @@ import orjson
 from flask import Flask, Response, g, has_request_context, request
 from gunicorn.glogging import Logger as GunicornBaseLogger
 
+from nevr_events.wire.api import format_time
+
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 # Attributes every LogRecord has; anything else came from ``extra=``.
@@ -37,7 +39,7 @@ class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         stamp = datetime.fromtimestamp(record.created, UTC)
         entry: dict[str, Any] = {
-            "ts": stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "ts": format_time(stamp),
             "level": record.levelname.lower(),
             "logger": record.name,
             "msg": record.getMessage(),

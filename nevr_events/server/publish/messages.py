@@ -20,8 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+
+from nevr_events.wire.api import format_time
 
 STARTED = "session.started"
 ENDED = "session.ended"
@@ -38,11 +40,7 @@ class Message:
 
 def iso(moment: datetime | None) -> str | None:
     """``2025-12-04T03:38:22.060Z``: the form the service uses for every timestamp."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return None if moment is None else format_time(moment)
 
 
 def arrival(document: Mapping[str, Any]) -> float:
