@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import keyword
 import math
-from array import array
 from operator import attrgetter
 from typing import Any
 
@@ -45,6 +44,10 @@ from nevr_events.wire.fastframe_compile import (
     ts_value,
 )
 from nevr_events.wire.fastframe_floats import json_list, r32, shortest_list
+from nevr_events.wire.fastframe_shapes import bad as _bad
+from nevr_events.wire.fastframe_shapes import dlist as _dlist
+from nevr_events.wire.fastframe_shapes import has_oneofs as _has_oneofs
+from nevr_events.wire.fastframe_shapes import install_all
 from nevr_events.wire.frames import (
     ParsedMessage,
     ProtobufFrameValidator,
@@ -61,17 +64,6 @@ def _f32_list(v: list[Any]) -> list[Any]:
     if r is None:  # beyond range, or inf from a big integer
         raise Slow
     return r
-
-
-def _dlist(v: list[Any]) -> list[float]:
-    """A list of doubles as json_format stores them (TypeError: let the general path decide)."""
-    try:
-        return list(map(_ff, v))  # all floats: unchanged
-    except TypeError:
-        return array("d", v).tolist()  # ints and bools become floats, as float() does
-
-
-_ff = float.__float__
 
 
 def _field_code(f: Field, v: str, o: str, ns: dict[str, Any], depth: int) -> list[str]:
@@ -165,22 +157,14 @@ def _variants(m: Msg, d: str, o: str, ns: dict[str, Any], depth: int) -> list[st
     return [*lines, "else: raise Slow"]
 
 
-def _bad() -> Any:
-    raise Slow
-
-
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(p[:1].upper() + p[1:] for p in rest)
 
 
-def _has_oneofs(m: Msg) -> bool:
-    return any(f.oneof is not None for f in m.fields)
-
-
-def _compile_converter(m: Msg) -> None:
-    """The fast converter of ``m``: straight-line code per key spelling, else general."""
-    ns: dict[str, Any] = {
+def _namespace(m: Msg) -> dict[str, Any]:
+    """The names generated converter code refers to."""
+    return {
         "M": m,
         "Slow": Slow,
         "Invalid": Invalid,
@@ -192,6 +176,11 @@ def _compile_converter(m: Msg) -> None:
         "general_value": general_value,
         "UNSET": UNSET,
     }
+
+
+def _compile_converter(m: Msg) -> None:
+    """The fast converter of ``m``: straight-line code per key spelling, else general."""
+    ns = _namespace(m)
     src = [
         "def conv(d, c):",
         " if type(d) is not dict: return M.general(d, c)",
@@ -326,6 +315,7 @@ _FRAME = build(telemetry_pb2.LobbySessionStateFrame.DESCRIPTOR, _SPECS)
 for _m in _SPECS.values():
     if not _has_oneofs(_m):
         _compile_converter(_m)
+install_all(_SPECS, _field_code, _namespace)  # after every converter: layouts call them
 _compile_dumpers(_SPECS)
 
 

@@ -128,7 +128,18 @@ class Field:
 
 
 class Msg:
-    __slots__ = ("by_key", "by_number", "conv", "dump", "fields", "full_name", "order")
+    __slots__ = (
+        "build",
+        "by_key",
+        "by_number",
+        "conv",
+        "dump",
+        "fields",
+        "full_name",
+        "learn",
+        "order",
+        "shapes",
+    )
 
     def __init__(self, md: _desc.Descriptor) -> None:
         self.full_name = md.full_name
@@ -138,6 +149,10 @@ class Msg:
         self.order: list[str] = []
         self.conv: Any = None
         self.dump: Any = None  # message object -> dict, set by the binary path
+        # Set by fastframe_shapes.install: per key layout, the converter to use.
+        self.build: Any = None
+        self.learn: Any = None
+        self.shapes: dict[tuple[Any, ...], Any] = {}
 
     def general(self, d: Any, c: list[int], into: dict[str, Any] | None = None) -> dict[str, Any]:
         """Every json_format rule, key by key in input order (later spellings win)."""

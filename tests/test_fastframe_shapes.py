@@ -1,0 +1,100 @@
+"""Converters per key layout (``fastframe_shapes``) against the json_format reference.
+
+A layout's code is compiled from the first frame that has it and then serves
+every later frame with the same keys, whatever their values: a frame whose
+values differ (junk, nulls, other types, other nested layouts) must still get
+exactly the reference's decision and output.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from google.protobuf import json_format
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nevr_events.testing.frames import build_frame
+from nevr_events.wire import fastframe, fastframe_shapes
+from nevr_events.wire.pb import telemetry_pb2
+from tests.test_fastframe import FAST, FRAME_DESC, SETTINGS, same
+from tests.test_fastframe_generated import envelope_text, frames, loosen, mutate
+
+SPECS = fastframe._SPECS
+FRAME = SPECS["telemetry.v1.LobbySessionStateFrame"]
+MEMBER = SPECS["enginehttp.TeamMember"]
+
+
+def canonical(msg: Any) -> dict[str, Any]:
+    return json_format.MessageToDict(msg, preserving_proto_field_name=True)
+
+
+@SETTINGS
+@given(frames(), st.data())
+def test_a_layout_learnt_from_one_frame_serves_the_next(msg: Any, data: st.DataObject) -> None:
+    obj = json_format.MessageToDict(msg, preserving_proto_field_name=data.draw(st.booleans()))
+    fastframe_shapes.forget_layouts(SPECS)
+    first = envelope_text(obj, data.draw)
+    assert same(first) == same(first)  # compiles this frame's layouts, then runs them
+    same(envelope_text(mutate(data.draw, obj), data.draw))
+    same(envelope_text(loosen(data.draw, obj, FRAME_DESC), data.draw))
+
+
+@SETTINGS
+@given(st.integers(0, 10), st.booleans(), st.data())
+def test_sample_layouts_with_other_values(players: int, proto: bool, data: st.DataObject) -> None:
+    frame = build_frame(n_players=players, frame_index=7, timestamp="2025-12-04T03:38:22.060Z")
+    msg = json_format.ParseDict(frame, telemetry_pb2.LobbySessionStateFrame())
+    obj = json_format.MessageToDict(msg, preserving_proto_field_name=True) if proto else frame
+    fastframe_shapes.forget_layouts(SPECS)
+    same(orjson.dumps({"frame": obj}).decode())
+    same(envelope_text(mutate(data.draw, obj), data.draw))
+
+
+def test_a_canonical_frame_is_checked_and_kept_not_rebuilt() -> None:
+    frame = build_frame(n_players=2, frame_index=3, timestamp="2025-12-04T03:38:22.060Z")
+    msg = json_format.ParseDict(frame, telemetry_pb2.LobbySessionStateFrame())
+    text = json_format.MessageToJson(msg, preserving_proto_field_name=True)
+    for _ in range(2):  # learn the layout, then use it
+        obj = orjson.loads(text)
+        assert FRAME.conv(obj, [0]) is obj
+    assert orjson.dumps(obj) == orjson.dumps(canonical(msg))
+    # Values that differ from the canonical form are fixed in place, keys keep their order.
+    obj = orjson.loads(text)
+    member = obj["session"]["teams"][0]["players"][0]
+    member["account_number"] = int(member["account_number"])
+    member["head"]["position"] = [0, 1, 2]
+    member["level"] = 0
+    assert FRAME.conv(obj, [0]) is obj
+    expected = canonical(msg)
+    expected_member = expected["session"]["teams"][0]["players"][0]
+    expected_member["head"]["position"] = [0.0, 1.0, 2.0]
+    expected_member.pop("level", None)
+    assert orjson.dumps(obj) == orjson.dumps(expected)
+
+
+def test_hostile_layouts_are_bounded() -> None:
+    fastframe_shapes.forget_layouts(SPECS)
+    value = {"i32": 5, "bool": True, "string": "x"}
+    fields = [f for f in MEMBER.fields if f.kind in value and not f.repeated][:7]
+    assert len(fields) == 7
+    texts = []
+    for mask in range(1, 2**7):  # 127 layouts of one message type
+        player = {f.name: value[f.kind] for i, f in enumerate(fields) if mask >> i & 1}
+        texts.append(orjson.dumps({"frame": {"session": {"teams": [{"players": [player]}]}}}))
+    for text in texts:
+        same(text.decode())
+    assert len(MEMBER.shapes) == fastframe_shapes.LAYOUTS_PER_MESSAGE
+    assert fastframe_shapes.compiled(MEMBER) == fastframe_shapes.COMPILED_PER_MESSAGE
+    for text in texts[::9]:  # past the bounds: still the reference's answers
+        same(text.decode())
+    fastframe_shapes.forget_layouts(SPECS)
+
+
+def test_fast_validator_still_parses_after_forgetting() -> None:
+    fastframe_shapes.forget_layouts(SPECS)
+    frame = build_frame(n_players=1, frame_index=1, timestamp="2025-12-04T03:38:22.060Z")
+    parsed = FAST.parse(orjson.dumps({"frame": frame}).decode())
+    assert parsed.kind == "frame" and parsed.frame is not None
+    assert parsed.frame["frame_index"] == 1
