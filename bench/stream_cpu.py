@@ -48,19 +48,28 @@ import harness  # bench/harness.py, beside this script
 import orjson
 import websocket
 from frame_cpu import _store
+from google.protobuf import json_format
 
 from nevr_events.server.auth import mint_token
 from nevr_events.testing.frames import build_frame
 from nevr_events.wire.api import format_time
+from nevr_events.wire.pb import telemetry_pb2
 
 INDEX_MARK = 987654321
 STAMP_MARK = "2099-01-01T00:00:00Z"
 
 
-def message_template(session_id: str, players: int = 10) -> str:
+def message_template(session_id: str, players: int = 10, spelling: str = "game") -> str:
+    """One stream message: the game's own JSON names (``game``), or what the reference
+    agent sends (``agent``: protojson with proto field names and defaults left out)."""
     frame = build_frame(
         n_players=players, frame_index=INDEX_MARK, session_id=session_id, timestamp=STAMP_MARK
     )
+    if spelling == "agent":
+        msg = json_format.ParseDict(frame, telemetry_pb2.LobbySessionStateFrame())
+        frame = json_format.MessageToDict(
+            msg, preserving_proto_field_name=True, use_integers_for_enums=True
+        )
     return json.dumps({"frame": frame}, separators=(",", ":"))
 
 
@@ -96,6 +105,7 @@ class Agent:
     duration: float
     window: int
     players: int = 10
+    spelling: str = "game"
     session_id: str = field(default_factory=lambda: str(uuid.uuid4()).upper())
     sent: int = 0
     stored: int = 0
@@ -103,7 +113,7 @@ class Agent:
     failure: str = ""
 
     def run(self) -> None:
-        template = message_template(self.session_id, self.players)
+        template = message_template(self.session_id, self.players, self.spelling)
         try:
             ws = self.target.connect()
         except (websocket.WebSocketException, OSError) as exc:
@@ -153,13 +163,14 @@ def run(
     window: int,
     players: int,
     profile: str | None = None,
+    spelling: str = "game",
 ) -> dict[str, Any]:
-    text = message_template(str(uuid.uuid4()), players)
+    text = message_template(str(uuid.uuid4()), players, spelling)
     floors = [floor_us(text)]
     pids = target.pids()
     before = {pid: harness.cpu_seconds([pid]) for pid in pids}
     spy = _profiler(pids, duration, profile) if profile else None
-    crowd = [Agent(target, duration, window, players) for _ in range(agents)]
+    crowd = [Agent(target, duration, window, players, spelling) for _ in range(agents)]
     threads = [threading.Thread(target=a.run, daemon=True) for a in crowd]
     started = time.perf_counter()
     for thread in threads:
@@ -235,6 +246,12 @@ def main() -> None:
     parser.add_argument(
         "--players", type=int, default=10, help="players per frame (0: the fixed cost per message)"
     )
+    parser.add_argument(
+        "--spelling",
+        choices=("game", "agent"),
+        default="game",
+        help="frame JSON: the game's own names, or the reference agent's protojson",
+    )
     parser.add_argument("--target", help="stream URL of a running server (ws:// or http://)")
     parser.add_argument("--token", help="bearer token for --target (or TARGET_TOKEN)")
     parser.add_argument("--jwt-secret", help="HS256 secret to mint a token for --target")
@@ -244,21 +261,33 @@ def main() -> None:
     opts = parser.parse_args()
     if opts.duration > 300 or opts.agents > 200 or opts.window > 5000:
         parser.error("bounded: --duration <= 300, --agents <= 200, --window <= 5000")
-    text = message_template(str(uuid.uuid4()), opts.players)
+    text = message_template(str(uuid.uuid4()), opts.players, opts.spelling)
     print(f"# {harness.machine()}")
     print(
         f"# agents={opts.agents} window={opts.window} duration={opts.duration}s "
-        f"message={len(text)} bytes "
+        f"message={len(text)} bytes spelling={opts.spelling} "
         f"target={opts.target or f'local, workers={opts.workers}, store={opts.store}'}"
     )
     if opts.target:
         result = run(
-            remote_target(opts), opts.agents, opts.duration, opts.window, opts.players, opts.profile
+            remote_target(opts),
+            opts.agents,
+            opts.duration,
+            opts.window,
+            opts.players,
+            opts.profile,
+            opts.spelling,
         )
     else:
         with local_server(opts.workers, opts.store) as (target, count_frames):
             result = run(
-                target, opts.agents, opts.duration, opts.window, opts.players, opts.profile
+                target,
+                opts.agents,
+                opts.duration,
+                opts.window,
+                opts.players,
+                opts.profile,
+                opts.spelling,
             )
             result["in_store"] = count_frames()
     print(
