@@ -207,6 +207,7 @@ def _profiler(pids: list[int], duration: float, out: str) -> subprocess.Popen[by
     Writes collapsed stacks (one line per stack and its sample count) to ``out``.
     """
     command = ["py-spy", "record", "-p", str(pids[-1]), "-r", "250", "-f", "raw"]
+    command += os.environ.get("PYSPY_EXTRA", "").split()
     command += ["-o", out, "-d", str(max(1, int(duration)))]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

@@ -45,9 +45,9 @@ from nevr_events.wire.fastframe_compile import (
 )
 from nevr_events.wire.fastframe_floats import json_list, r32, shortest_list
 from nevr_events.wire.fastframe_shapes import bad as _bad
+from nevr_events.wire.fastframe_shapes import compilable, install_all
 from nevr_events.wire.fastframe_shapes import dlist as _dlist
 from nevr_events.wire.fastframe_shapes import has_oneofs as _has_oneofs
-from nevr_events.wire.fastframe_shapes import install_all
 from nevr_events.wire.frames import (
     ParsedMessage,
     ProtobufFrameValidator,
@@ -91,7 +91,7 @@ def _field_code(f: Field, v: str, o: str, ns: dict[str, Any], depth: int) -> lis
     if f.repeated:
         return [
             f"if type({v}) is not list: raise Slow",
-            f"if {v}: {o}[{n}] = [{sv}.conv(x, c) if x is not None else _bad() for x in {v}]",
+            f"if {v}: {o}[{n}] = [{_each(f, sv)} for x in {v}]",
         ]
     if f.kind == "msg" and (_has_oneofs(f.sub) or depth >= 3):
         return [f"{o}[{n}] = {sv}.conv({v}, c)"]
@@ -135,6 +135,13 @@ def _field_code(f: Field, v: str, o: str, ns: dict[str, Any], depth: int) -> lis
         f" if {v}: {o}[{n}] = float({v})",
         "else: raise Slow",
     ]
+
+
+def _each(f: Field, sv: str) -> str:
+    """Converting element ``x`` of a repeated message field: the layout's code when it has one."""
+    if compilable(f.sub):  # looked up per call: fastframe_shapes installs them after this
+        return f"({sv}.shapes.get(tuple(x)) or {sv}.learn(x))(x, c)"
+    return f"{sv}.conv(x, c) if x is not None else _bad()"
 
 
 def _variants(m: Msg, d: str, o: str, ns: dict[str, Any], depth: int) -> list[str]:
@@ -339,7 +346,17 @@ class FastFrameValidator:
         c = [0]
         root = "" if "frame" in obj or "header" in obj else "frame"
         try:
-            if not root:
+            if len(obj) == 1 and type(frame := obj.get("frame")) is dict:
+                # The usual message, an Envelope holding a frame: what Envelope's
+                # general path would do with it, without its per-key bookkeeping.
+                try:
+                    frame = _FRAME.conv(frame, c)
+                except Invalid as e:
+                    e.path.append(".frame")
+                    raise
+                c[0] += 1
+                kind = "frame"
+            elif not root:
                 env = _ENVELOPE.conv(obj, c)
                 frame = env.get("frame")
                 kind = "frame" if frame is not None else "header" if "header" in env else "empty"

@@ -78,7 +78,7 @@ def _canonical(m: Msg, keys: tuple[Any, ...]) -> list[Field] | None:
     return fields
 
 
-def _compilable(m: Msg) -> bool:
+def compilable(m: Msg) -> bool:
     return not has_oneofs(m) and not any(
         f.presence and f.kind not in ("msg", "timestamp") for f in m.fields
     )
@@ -140,7 +140,7 @@ def _fix_field(
         e(ind, f"elif {v}: {d}[{k}] = _dlist({v})", f"else: del {d}[{k}]")
     elif f.repeated:  # messages
         e(ind, f"if type({v}) is not list: raise Slow", f"if {v}:")
-        if _compilable(f.sub):
+        if compilable(f.sub):
             shapes, learn = code.name(f.sub.shapes, "H"), code.name(f.sub.learn, "L")
             each = f"({shapes}.get(tuple(x)) or {learn}(x))(x, c)"
         else:
@@ -155,7 +155,7 @@ def _fix_field(
         if (
             depth + 1 < _INLINE_DEPTH
             and type(example) is dict
-            and _compilable(sub)
+            and compilable(sub)
             and _canonical(sub, tuple(example)) is not None
         ):
             layout = code.name(tuple(example), "K")
@@ -221,7 +221,7 @@ def _build_message(
             if (
                 depth + 1 < _INLINE_DEPTH
                 and type(sub_example) is dict
-                and _compilable(f.sub)
+                and compilable(f.sub)
                 and _layout(f.sub, tuple(sub_example)) is not None
             ):
                 layout = code.name(tuple(sub_example), "K")
@@ -265,11 +265,10 @@ def install(m: Msg, field_code: Any, namespace: Any) -> None:
     ``field_code`` and ``namespace`` are ``fastframe``'s code generator for one
     field and the names its code uses (passed in: ``fastframe`` imports this module).
     """
-    if not _compilable(m):
+    if not compilable(m):
         return
     m.build = m.conv
-    shapes: dict[tuple[Any, ...], Any] = {}
-    m.shapes = shapes
+    shapes = m.shapes  # the same dict for good: generated code holds on to it
     general = m.general
     ns = namespace(m)
 
