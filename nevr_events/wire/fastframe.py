@@ -10,6 +10,10 @@ dumper for binary. float32 lists are printed a whole list at a time
 (``fastframe_floats``).
 
 Text: ``orjson`` parses, the per-message converters check and normalise.
+``fastframe_shapes`` puts a dispatcher in front of them: per key layout an agent
+sends, code of its own (a canonical layout is checked and fixed in place, any
+other built without a ``d.get`` per field); the converters here remain for
+layouts past its bounds.
 Duplicate keys: ``json_format`` rejects them, ``orjson`` keeps the last one. The
 parse counts the keys of every object plus the colons inside accepted strings;
 without duplicates that equals the colons in the text (colons outside strings are
