@@ -152,12 +152,7 @@ def _fix_field(
         sub = f.sub
         s = code.name(sub, "S")
         call = (f"r = {s}.conv({v}, c)", f"if r is not {v}: {d}[{k}] = r")
-        if (
-            depth + 1 < _INLINE_DEPTH
-            and type(example) is dict
-            and compilable(sub)
-            and _canonical(sub, tuple(example)) is not None
-        ):
+        if _inline_fix(sub, example, depth):
             layout = code.name(tuple(example), "K")
             e(ind, f"if tuple({v}) == {layout}:")
             _fix_message(code, sub, tuple(example), example, v, depth + 1, ind + 1)
@@ -191,6 +186,28 @@ def _fix_field(
         e(ind, "else: raise Slow")
 
 
+def _inline_fix(sub: Msg, example: Any, depth: int) -> bool:
+    """Whether a nested message gets fix-in-place code for the layout of ``example``."""
+    return (
+        depth + 1 < _INLINE_DEPTH
+        and type(example) is dict
+        and compilable(sub)
+        and _canonical(sub, tuple(example)) is not None
+    )
+
+
+def _fix_lines(
+    code: _Code, m: Msg, keys: tuple[Any, ...], example: dict[str, Any], d: str, depth: int
+) -> list[str]:
+    """``_fix_message``'s lines as a list (for code that builds, which collects lists)."""
+    outer, code.lines = code.lines, []
+    try:
+        _fix_message(code, m, keys, example, d, depth, 0)
+        return code.lines
+    finally:
+        code.lines = outer
+
+
 def _layout(m: Msg, keys: tuple[Any, ...]) -> list[Field] | None:
     """The fields of ``keys`` in any spelling, when each names a different field."""
     fields = [m.by_key.get(key) if type(key) is str else None for key in keys]
@@ -218,6 +235,15 @@ def _build_message(
         sub_example = example.get(key_of[id(f)])
         if f.kind == "msg" and not f.repeated and not f.map:
             lines.append(f"if {v} is None: raise Slow")  # null: unset, the general path
+            if _inline_fix(f.sub, sub_example, depth):
+                # Already canonical below (e.g. a body part {position, forward, left,
+                # up}): checked and kept, not copied.
+                layout = code.name(tuple(sub_example), "K")
+                inner = _fix_lines(code, f.sub, tuple(sub_example), sub_example, v, depth + 1)
+                lines.append(f"if type({v}) is dict and tuple({v}) == {layout}:")
+                lines += [" " + line for line in inner] + [f" {o}[{n}] = {v}", "else:"]
+                lines.append(f" {o}[{n}] = {code.name(f.sub, 'S')}.conv({v}, c)")
+                continue
             if (
                 depth + 1 < _INLINE_DEPTH
                 and type(sub_example) is dict
