@@ -6,12 +6,10 @@ the figures in BENCHMARKS.md.
 
 from __future__ import annotations
 
-import gc
-
 import pytest
 
 from nevr_events.exceptions import InvalidFrame
-from nevr_events.server.malloc import pin_mmap_threshold, tune_garbage_collector
+from nevr_events.server.malloc import pin_mmap_threshold
 from nevr_events.wire.fastframe import FastFrameValidator
 from tests.fuzzing import (
     MAX_MESSAGE_BYTES,
@@ -81,14 +79,3 @@ def test_the_malloc_mmap_threshold_can_be_pinned(monkeypatch: pytest.MonkeyPatch
     assert pin_mmap_threshold()
     monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "65536")
     assert not pin_mmap_threshold()  # the operator's setting wins
-
-
-def test_the_garbage_collector_is_tuned_for_short_lived_frames() -> None:
-    before = gc.get_threshold()
-    try:
-        tune_garbage_collector(threshold=12_345)
-        assert gc.get_threshold() == (12_345, *before[1:])
-        assert gc.get_freeze_count() > 0  # start-up objects are out of the collector's sight
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*before)

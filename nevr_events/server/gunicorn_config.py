@@ -88,10 +88,9 @@ def post_fork(server: Any, worker: Any) -> None:
 
 
 def post_worker_init(worker: Any) -> None:
-    from nevr_events.server.malloc import pin_mmap_threshold, tune_garbage_collector
+    from nevr_events.server.malloc import pin_mmap_threshold
 
     pin_mmap_threshold()  # big messages must not leave RSS high once answered
-    tune_garbage_collector()  # ~800 short-lived containers per frame (malloc.py)
     install_worker_shutdown(worker)
 
 
