@@ -27,7 +27,8 @@ from gevent.queue import Queue
 from nevr_events.exceptions import InvalidFrame, StoreUnavailable
 from nevr_events.server import auth, ratelimit
 from nevr_events.server.lifecycle import Runtime, get_runtime
-from nevr_events.server.store import StoredDocument, WriteOutcome, frame_json
+from nevr_events.server.store import StoredDocument, WriteOutcome
+from nevr_events.server.store.sqlite_rows import split_document
 from nevr_events.server.wsconn import GOING_AWAY, ConnectionClosed, ServerSocket
 from nevr_events.wire.frames import (
     FrameValidator,
@@ -84,8 +85,9 @@ def build_document(
         # A store that keeps each frame's JSON (``keeps_frame_json``) gets it from here,
         # where the frame is still a dict, beside a BSON head with ``frame: null`` (the
         # layout it stores): the ~13 KB frame is encoded once, as JSON, not also as
-        # BSON (~30 µs a frame; BENCHMARKS.md, "Stream CPU").
-        return StoredDocument(bson.encode({**document, "frame": None}), frame_json(frame))
+        # BSON (~30 µs a frame; BENCHMARKS.md, "Stream CPU"), and its SQLite row is
+        # computed from this dict rather than from the head's BSON again.
+        return split_document(document)
     return StoredDocument(bson.encode(document))
 
 
