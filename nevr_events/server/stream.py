@@ -223,19 +223,19 @@ class StreamSession:
                 if item is _END or (isinstance(item, tuple) and not item[1].ready()):
                     break
                 replies.append(self._reply(pending.get_nowait()))
+            received, now = self._received, time.monotonic()
+            waited = [now - (received.popleft() if received else now) for _ in replies]
+            if self.metrics is not None:  # before sending: a reply read is a reply counted
+                self.metrics.replied(replies, waited)
             if connected:
                 try:
-                    self.ws.send_many(replies)
+                    self.ws.send_many([orjson.dumps(reply) for reply in replies])
                 except (ConnectionClosed, OSError):
                     connected = False  # keep draining so the reader never blocks
 
-    def _reply(self, item: dict[str, Any] | tuple[dict[str, Any], AsyncResult]) -> bytes:
-        """The reply to one message as JSON (waits for its write when it has one)."""
-        reply = self._finish(*item) if isinstance(item, tuple) else item
-        received = self._received.popleft() if self._received else time.monotonic()
-        if self.metrics is not None:
-            self.metrics.replied(reply, time.monotonic() - received)
-        return orjson.dumps(reply)
+    def _reply(self, item: dict[str, Any] | tuple[dict[str, Any], AsyncResult]) -> dict[str, Any]:
+        """The reply to one message (waits for its write when it has one)."""
+        return self._finish(*item) if isinstance(item, tuple) else item
 
     def _finish(self, reply: dict[str, Any], result: AsyncResult) -> dict[str, Any]:
         outcome: WriteOutcome = result.get()
