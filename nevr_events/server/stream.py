@@ -17,7 +17,6 @@ from typing import Any
 import bson
 import gevent
 import orjson
-from bson import ObjectId
 from bson.raw_bson import RawBSONDocument
 from flask import Blueprint, current_app, g, request
 from flask_sock import Sock
@@ -27,6 +26,7 @@ from gevent.queue import Queue
 from nevr_events.exceptions import InvalidFrame, StoreUnavailable
 from nevr_events.server import auth, ratelimit
 from nevr_events.server.lifecycle import Runtime, get_runtime
+from nevr_events.server.objectids import new_object_id
 from nevr_events.server.store import StoredDocument, WriteOutcome
 from nevr_events.server.store.sqlite_rows import split_document
 from nevr_events.server.wsconn import GOING_AWAY, ConnectionClosed, ServerSocket
@@ -70,7 +70,7 @@ def build_document(
     """
     stamp = frame.get("timestamp")
     document = {
-        "_id": ObjectId(),
+        "_id": new_object_id(),
         "lobby_session_id": session_id,
         "user_id": user_id,
         "node": node,
