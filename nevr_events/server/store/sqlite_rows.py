@@ -58,6 +58,7 @@ INSERT_EVENT = (
 # frame does not decode the frame.
 SHALLOW: CodecOptions[RawBSONDocument] = CodecOptions(document_class=RawBSONDocument, tz_aware=True)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MILLISECOND = timedelta(milliseconds=1)  # made once: a timedelta per call cost ~0.4 µs
 
 
 def millis(value: Any) -> int | None:
@@ -65,7 +66,7 @@ def millis(value: Any) -> int | None:
     if not isinstance(value, datetime):
         return None
     stamp = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return (stamp - _EPOCH) // timedelta(milliseconds=1)
+    return (stamp - _EPOCH) // _MILLISECOND
 
 
 ZSTD_LEVEL = 1
