@@ -9,9 +9,12 @@ reads the whole session through ``/lobby-session-events/{id}`` as JSON and as
 NDJSON. Prints time to last byte, frames/s, server CPU per frame and the
 server's peak RSS growth during each read (sampled every 10 ms); for SQLite
 also the file size per stored frame and what compressing frames would save
-and cost.
+and cost. ``--sessions N`` stores N sessions of ``--frames`` each, interleaved
+frame by frame as N agents streaming at once would (the rows of one session
+spread among the others'), and reads the first.
 
     python bench/read.py --frames 18000
+    python bench/read.py --frames 18000 --sessions 4 --stores sqlite
 """
 
 from __future__ import annotations
@@ -36,8 +39,11 @@ from nevr_events.wire.frames import ProtobufFrameValidator, event_types
 BATCH = 256
 
 
-def load_session(store: EventStore, session_id: str, frames: int) -> tuple[float, bytes]:
-    """Insert the frames as the service stores them (BSON, batches of 256).
+def load_session(
+    store: EventStore, session_id: str, frames: int, others: int = 0
+) -> tuple[float, bytes]:
+    """Insert the frames as the service stores them (BSON, batches of 256), each one
+    followed by the same frame of ``others`` other sessions (as from other agents).
 
     Returns the seconds spent in ``insert_frames`` (the store's own cost) and
     one stored document's BSON.
@@ -51,12 +57,13 @@ def load_session(store: EventStore, session_id: str, frames: int) -> tuple[float
     batch: list[RawBSONDocument] = []  # StoredDocuments
     spent = 0.0
     sample = b""
-    for i in range(frames):
+    sessions = [session_id.lower()] + [str(uuid.uuid4()) for _ in range(others)]
+    for i, sid in ((i, sid) for i in range(frames) for sid in sessions):
         stamp = start + timedelta(milliseconds=33 * i)
         frame = {**base, "frame_index": i, "timestamp": format_time(stamp)}
         document = {
             "_id": bson.ObjectId(),
-            "lobby_session_id": session_id.lower(),
+            "lobby_session_id": sid,
             "user_id": "bench",
             "node": "bench",
             "frame_index": i,
@@ -71,7 +78,7 @@ def load_session(store: EventStore, session_id: str, frames: int) -> tuple[float
         # for a store that keeps it (see nevr_events.server.stream.build_document).
         keep = getattr(store, "keeps_frame_json", False)
         batch.append(StoredDocument(sample, frame_json(frame) if keep else None))
-        if len(batch) == BATCH or i == frames - 1:
+        if len(batch) == BATCH or (i == frames - 1 and sid == sessions[-1]):
             started = time.perf_counter()
             outcomes = store.insert_frames(batch)
             spent += time.perf_counter() - started
@@ -153,9 +160,12 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=18_000)
     parser.add_argument("--mongo-uri", default=None)
     parser.add_argument("--stores", default="sqlite,mongo", help="comma-separated: sqlite,mongo")
+    parser.add_argument("--sessions", type=int, default=1, help="sessions stored interleaved")
     opts = parser.parse_args()
     if not 0 < opts.frames <= 100_000:
         parser.error("bounded: 0 < --frames <= 100000")
+    if not 0 < opts.sessions <= 8 or opts.frames * opts.sessions > 200_000:
+        parser.error("bounded: 0 < --sessions <= 8, --frames x --sessions <= 200000")
     stores = [name for name in opts.stores.split(",") if name]
     if not stores or not set(stores) <= set(harness.STORES):
         parser.error("--stores: sqlite, mongo or both")
@@ -173,15 +183,16 @@ def main() -> None:
             store = open_store(Settings(database_name=name), uri)
             store.ensure_indexes()
             started = time.perf_counter()
-            spent, sample = load_session(store, session_id, opts.frames)
+            spent, sample = load_session(store, session_id, opts.frames, opts.sessions - 1)
+            loaded = opts.frames * opts.sessions
             notes.append(
-                f"# {kind}: loaded {opts.frames} frames in {time.perf_counter() - started:.1f}s; "
-                f"insert_frames {spent / opts.frames * 1e6:.0f} us/frame "
-                f"({opts.frames / spent:.0f} frames/s, batches of {BATCH})"
+                f"# {kind}: loaded {loaded} frames ({opts.sessions} sessions interleaved) in "
+                f"{time.perf_counter() - started:.1f}s; insert_frames {spent / loaded * 1e6:.0f} "
+                f"us/frame ({loaded / spent:.0f} frames/s, batches of {BATCH})"
             )
             if size := harness.store_bytes(uri):
                 notes.append(
-                    f"# {kind}: {size / 2**20:.1f} MiB on disk, {size / opts.frames:.0f} "
+                    f"# {kind}: {size / 2**20:.1f} MiB on disk, {size / loaded:.0f} "
                     f"bytes/frame (BSON document {len(sample)} bytes)"
                 )
             with harness.server(uri, name) as live:

@@ -324,3 +324,51 @@ def test_amqp_figures_equal_what_the_broker_confirmed(
     finally:
         consumer.close()
         server.stop()
+
+
+def test_a_group_of_replies_counts_each_reply_and_observes_each_ones_time() -> None:
+    from prometheus_client import CollectorRegistry, Histogram, generate_latest
+
+    from nevr_events.server.metrics import _SECONDS_BUCKETS, Metrics
+    from nevr_events.server.ratelimit import limited_reply
+
+    def samples_of(text: str, prefix: str) -> dict[tuple[str, frozenset], float]:
+        return {
+            (s.name, frozenset(s.labels.items())): s.value
+            for family in text_string_to_metric_families(text)
+            for s in family.samples
+            if s.name.startswith(prefix) and not s.name.endswith("_created")
+        }
+
+    metrics = Metrics()
+    stored = {"success": True, "stored": True, "duplicate": False, "seq": 1}
+    duplicate = {"success": True, "stored": False, "duplicate": True, "seq": 2}
+    skipped = {"success": True, "stored": False, "skipped": "header envelope", "seq": 3}
+    rejected = {"success": False, "error": "invalid", "seq": 4}
+    groups = [
+        [stored, stored, duplicate, skipped, rejected, limited_reply(6, 0.5), stored],
+        [limited_reply(8, 0.1)],
+        [stored],
+    ]
+    times = [[0.0004, 0.003, 0.003, 0.07, 2.0, 0.0001, 45.0], [0.01], [0.0025]]
+    for replies, seconds in zip(groups, times, strict=True):
+        metrics.replied(replies, iter(seconds))
+    # The same observations one by one, in a registry of their own: the same histogram.
+    registry = CollectorRegistry()
+    reference = Histogram(
+        "nevr_events_reply_seconds", "x", buckets=_SECONDS_BUCKETS, registry=registry
+    )
+    for value_ in (v for group in times for v in group):
+        reference.observe(value_)
+    got = samples_of(metrics.render().decode(), "nevr_events_reply_seconds")
+    want = samples_of(generate_latest(registry).decode(), "nevr_events_reply_seconds")
+    assert got == want and got[("nevr_events_reply_seconds_count", frozenset())] == 9
+    counts = samples_of(metrics.render().decode(), "nevr_events_frames_total")
+    assert {dict(labels)["outcome"]: n for (_, labels), n in counts.items()} == {
+        "stored": 4,
+        "duplicate": 1,
+        "skipped": 1,
+        "rejected": 3,
+    }
+    limited = samples_of(metrics.render().decode(), "nevr_events_rate_limited_total")
+    assert limited == {("nevr_events_rate_limited_total", frozenset()): 2}

@@ -6,14 +6,17 @@ from datetime import UTC, datetime
 
 import bson
 import orjson
+import pytest
+from bson.raw_bson import RawBSONDocument
 
-from nevr_events.server.store.base import DECODE, frame_json
-from nevr_events.server.store.sqlite_rows import ZSTD_LEVEL, decode_row, to_row
+from nevr_events.server.store.base import DECODE, StoredDocument, frame_json
+from nevr_events.server.store.sqlite_rows import ZSTD_LEVEL, decode_row, millis, to_row
 from nevr_events.server.stream import build_document
 from nevr_events.testing.frames import build_frame
 from nevr_events.wire.fastframe import FastFrameValidator
 
 RECEIVED = datetime(2025, 12, 4, 3, 38, 22, 60000, tzinfo=UTC)
+GOAL = {"player_goal": {"player_slot": 2, "total_goals": 1, "points": 2}}
 
 
 def _frame() -> dict:
@@ -64,3 +67,48 @@ def test_the_sqlite_row_of_the_split_form_reads_back_as_the_whole_document() -> 
     assert bson.decode(plain_row[5], codec_options=DECODE) == bson.decode(
         head, codec_options=DECODE
     )
+
+
+def _row_from_bson(document: StoredDocument) -> tuple:
+    """What ``to_row`` computes by decoding the head, without the stream's row."""
+    row = to_row(StoredDocument(document.raw, document.frame_json))
+    assert isinstance(row, tuple)
+    return row
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "frame_index", "events"),
+    [
+        ("2025-12-04T03:38:22.123456789Z", 5, []),  # 9 digits: BSON keeps milliseconds
+        ("2025-12-04T05:38:22.999999+02:00", 7, [GOAL, {"round_started": {}}]),
+        ("1969-12-31T23:59:59.9995Z", 0, [GOAL]),  # before the epoch: truncated the same way
+        ("", 3, []),  # no timestamp: the arrival time
+    ],
+)
+def test_the_streams_precomputed_row_is_the_row_to_row_computes_from_the_bson(
+    timestamp: str, frame_index: int, events: list
+) -> None:
+    frame = {**_frame(), "frame_index": frame_index, "timestamp": timestamp, "events": events}
+    split = _build(frame, keep_json=True)
+    assert isinstance(split, StoredDocument) and split.row is not None
+    assert to_row(split) is split.row  # taken as it is: the head is not decoded again
+    assert split.row == _row_from_bson(split)
+    assert split.row[3] == millis(bson.decode(split.raw, codec_options=DECODE)["timestamp"])
+    assert split.row[7] == [name for event in events for name in event]
+
+
+def test_a_stored_document_without_a_row_and_other_forms_are_converted_as_before() -> None:
+    frame = _frame()
+    split = _build(frame, keep_json=True)
+    head = bson.decode(split.raw, codec_options=DECODE)
+    expected = split.row
+    assert expected is not None
+    # From elsewhere (bench/read.py, other callers): a StoredDocument without a row,
+    # a RawBSONDocument of the whole document, a plain dict.
+    assert _row_from_bson(split) == expected
+    whole = RawBSONDocument(bson.encode(head | {"frame": frame}))
+    for document in (whole, head | {"frame": frame}):
+        row = to_row(document)
+        assert isinstance(row, tuple)
+        assert row[:5] == expected[:5] and row[6:] == expected[6:]
+        assert bson.decode(row[5], codec_options=DECODE) == head

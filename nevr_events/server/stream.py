@@ -17,7 +17,6 @@ from typing import Any
 import bson
 import gevent
 import orjson
-from bson import ObjectId
 from bson.raw_bson import RawBSONDocument
 from flask import Blueprint, current_app, g, request
 from flask_sock import Sock
@@ -27,7 +26,9 @@ from gevent.queue import Queue
 from nevr_events.exceptions import InvalidFrame, StoreUnavailable
 from nevr_events.server import auth, ratelimit
 from nevr_events.server.lifecycle import Runtime, get_runtime
-from nevr_events.server.store import StoredDocument, WriteOutcome, frame_json
+from nevr_events.server.objectids import new_object_id
+from nevr_events.server.store import StoredDocument, WriteOutcome
+from nevr_events.server.store.sqlite_rows import split_document
 from nevr_events.server.wsconn import GOING_AWAY, ConnectionClosed, ServerSocket
 from nevr_events.wire.frames import (
     FrameValidator,
@@ -69,7 +70,7 @@ def build_document(
     """
     stamp = frame.get("timestamp")
     document = {
-        "_id": ObjectId(),
+        "_id": new_object_id(),
         "lobby_session_id": session_id,
         "user_id": user_id,
         "node": node,
@@ -84,8 +85,9 @@ def build_document(
         # A store that keeps each frame's JSON (``keeps_frame_json``) gets it from here,
         # where the frame is still a dict, beside a BSON head with ``frame: null`` (the
         # layout it stores): the ~13 KB frame is encoded once, as JSON, not also as
-        # BSON (~30 µs a frame; BENCHMARKS.md, "Stream CPU").
-        return StoredDocument(bson.encode({**document, "frame": None}), frame_json(frame))
+        # BSON (~30 µs a frame; BENCHMARKS.md, "Stream CPU"), and its SQLite row is
+        # computed from this dict rather than from the head's BSON again.
+        return split_document(document)
     return StoredDocument(bson.encode(document))
 
 
@@ -221,19 +223,19 @@ class StreamSession:
                 if item is _END or (isinstance(item, tuple) and not item[1].ready()):
                     break
                 replies.append(self._reply(pending.get_nowait()))
+            received, now = self._received, time.monotonic()
+            waited = [now - (received.popleft() if received else now) for _ in replies]
+            if self.metrics is not None:  # before sending: a reply read is a reply counted
+                self.metrics.replied(replies, waited)
             if connected:
                 try:
-                    self.ws.send_many(replies)
+                    self.ws.send_many([orjson.dumps(reply) for reply in replies])
                 except (ConnectionClosed, OSError):
                     connected = False  # keep draining so the reader never blocks
 
-    def _reply(self, item: dict[str, Any] | tuple[dict[str, Any], AsyncResult]) -> bytes:
-        """The reply to one message as JSON (waits for its write when it has one)."""
-        reply = self._finish(*item) if isinstance(item, tuple) else item
-        received = self._received.popleft() if self._received else time.monotonic()
-        if self.metrics is not None:
-            self.metrics.replied(reply, time.monotonic() - received)
-        return orjson.dumps(reply)
+    def _reply(self, item: dict[str, Any] | tuple[dict[str, Any], AsyncResult]) -> dict[str, Any]:
+        """The reply to one message (waits for its write when it has one)."""
+        return self._finish(*item) if isinstance(item, tuple) else item
 
     def _finish(self, reply: dict[str, Any], result: AsyncResult) -> dict[str, Any]:
         outcome: WriteOutcome = result.get()

@@ -32,14 +32,23 @@ class StoredDocument(RawBSONDocument):
     Stores that keep each frame's JSON (``keeps_frame_json``) then need not
     re-encode it; to every other store it is just a ``RawBSONDocument``. When
     ``frame_json`` is given, the BSON's ``frame`` may be null (the stream builds
-    it so for those stores only): the frame is then the JSON.
+    it so for those stores only): the frame is then the JSON. ``row`` is the
+    SQLite row of the document when the stream computed it from the values at
+    hand (``sqlite_rows.split_document``), so the store need not decode the BSON
+    again to find its columns.
     """
 
-    __slots__ = ("frame_json",)
+    __slots__ = ("frame_json", "row")
 
-    def __init__(self, raw: bytes, frame_json: bytes | None = None) -> None:
+    def __init__(
+        self,
+        raw: bytes,
+        frame_json: bytes | None = None,
+        row: tuple[Any, ...] | None = None,
+    ) -> None:
         super().__init__(raw)
         self.frame_json = frame_json
+        self.row = row
 
 
 @dataclass(frozen=True, slots=True)
