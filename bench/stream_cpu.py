@@ -21,7 +21,10 @@ stored when it says ``"stored": true``, or ``"success": true`` without a
 ``stored`` field (the reference's reply).
 
 ``--profile FILE`` also samples a server worker with py-spy (the ``dev``
-extra) during the load and writes its collapsed stacks to FILE.
+extra) during the load and writes its collapsed stacks to FILE
+(``PYSPY_EXTRA="--gil"`` adds py-spy options: only the thread holding the GIL).
+``--spelling agent`` sends what the reference agent sends (protojson with
+proto field names, defaults left out) instead of the game's own JSON names.
 
     python bench/stream_cpu.py --agents 4 --duration 15
     python bench/stream_cpu.py --duration 12 --profile /tmp/worker.stacks

@@ -15,8 +15,8 @@ batch raises ``StoreUnavailable`` and the ``BatchWriter`` retries it.
 Under gevent, a write runs in gevent's thread pool (sqlite3 releases the
 GIL), so a commit's fsync does not stall the worker's other connections.
 
-Frames are stored as zstd-compressed JSON (level 1, compressed in the write
-thread): a 13 KB frame takes under 5 KB on disk; see BENCHMARKS.md.
+Frames are stored as zstd-compressed JSON (``sqlite_rows.ZSTD_PARAMETERS``,
+compressed in the write thread): a 13 KB frame takes under 5 KB on disk; see BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-import zstandard
 from bson import ObjectId
 
 from nevr_events.exceptions import StoreUnavailable
@@ -41,10 +40,10 @@ from nevr_events.server.store.sqlite_rows import (
     INSERT_FRAME,
     SCHEMA,
     SCHEMA_VERSION,
-    ZSTD_LEVEL,
     decode_row,
     in_thread_pool,
     millis,
+    new_compressor,
     to_row,
     unpack,
 )
@@ -71,7 +70,7 @@ class SqliteEventStore(SqliteMatchQueries, SqliteStateMixin):
         self._write_lock = threading.Lock()
         self._ready = False
         # Used by the one write at a time (under _write_lock); zstd releases the GIL.
-        self._pack = zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress
+        self._pack = new_compressor().compress
 
     # --- connections ---------------------------------------------------------------------
 

@@ -69,8 +69,24 @@ def millis(value: Any) -> int | None:
     return (stamp - _EPOCH) // _MILLISECOND
 
 
-ZSTD_LEVEL = 1
+# zstd's fastest strategy with small tables and matches of at least 7 bytes: on
+# 10-player frames (11 KB of JSON) it takes ~25 % less CPU than level 1 for the same
+# size (~3.9 KB; BENCHMARKS.md, "Stream CPU"). Standard zstd frames: any decoder reads them.
+ZSTD_PARAMETERS = zstandard.ZstdCompressionParameters(
+    window_log=15,
+    hash_log=12,
+    chain_log=6,
+    search_log=1,
+    min_match=7,
+    target_length=0,
+    strategy=zstandard.STRATEGY_FAST,
+)
 unpack = zstandard.ZstdDecompressor().decompress
+
+
+def new_compressor() -> zstandard.ZstdCompressor:
+    """A compressor for stored frames (not thread-safe: one per writer)."""
+    return zstandard.ZstdCompressor(compression_params=ZSTD_PARAMETERS)
 
 
 def decode_row(head: bytes, frame: bytes | None, with_frame: bool = True) -> dict[str, Any]:
