@@ -22,6 +22,7 @@ from google.protobuf import timestamp_pb2
 from google.protobuf.internal.type_checkers import _FLOAT_MAX
 
 from nevr_events.wire.fastframe_floats import json_list, r32
+from nevr_events.wire.timestamps import is_canonical_stamp
 
 _FD = _desc.FieldDescriptor
 _INT_KINDS = {
@@ -306,6 +307,14 @@ def _enum(f: Field, v: Any) -> Any:
 
 def ts_value(v: Any, c: list[int]) -> str:
     """A Timestamp string as Timestamp.FromJsonString + ToJsonString would give it."""
+    if type(v) is str and is_canonical_stamp(v):
+        c[0] += 2  # the two colons of HH:MM:SS
+        return v
+    return ts_general(v, c)
+
+
+def ts_general(v: Any, c: list[int]) -> str:
+    """``ts_value`` for any input (the exact path)."""
     if type(v) is not str:
         raise Invalid(f"expected an RFC 3339 timestamp string, got {show(v)}")
     c[0] += v.count(":")
