@@ -148,18 +148,17 @@ def _fix_field(
         e(ind + 1, f"{d}[{k}] = [{each} for x in {v}]")
         e(ind, f"else: del {d}[{k}]")
     elif f.kind == "msg":
-        e(ind, f"if type({v}) is not dict: raise Slow")
         sub = f.sub
         s = code.name(sub, "S")
         call = (f"r = {s}.conv({v}, c)", f"if r is not {v}: {d}[{k}] = r")
         if _inline_fix(sub, example, depth):
             layout = code.name(tuple(example), "K")
-            e(ind, f"if tuple({v}) == {layout}:")
+            e(ind, f"if type({v}) is dict and tuple({v}) == {layout}:")
             _fix_message(code, sub, tuple(example), example, v, depth + 1, ind + 1)
-            e(ind, "else:")
+            e(ind, f"elif type({v}) is not dict: raise Slow", "else:")
             e(ind + 1, *call)
         else:
-            e(ind, *call)
+            e(ind, f"if type({v}) is not dict: raise Slow", *call)
     elif f.kind == "timestamp":
         e(ind, f"if {v} is None: raise Slow", f"r = ts_value({v}, c)")
         e(ind, f"if r != {v}: {d}[{k}] = r")
@@ -234,14 +233,15 @@ def _build_message(
         n = repr(f.name)
         sub_example = example.get(key_of[id(f)])
         if f.kind == "msg" and not f.repeated and not f.map:
-            lines.append(f"if {v} is None: raise Slow")  # null: unset, the general path
+            # null (unset): the general path, checked only when the layout is not the one seen
+            other = [f"elif {v} is None: raise Slow", "else:"]
             if _inline_fix(f.sub, sub_example, depth):
                 # Already canonical below (e.g. a body part {position, forward, left,
                 # up}): checked and kept, not copied.
                 layout = code.name(tuple(sub_example), "K")
                 inner = _fix_lines(code, f.sub, tuple(sub_example), sub_example, v, depth + 1)
                 lines.append(f"if type({v}) is dict and tuple({v}) == {layout}:")
-                lines += [" " + line for line in inner] + [f" {o}[{n}] = {v}", "else:"]
+                lines += [" " + line for line in inner] + [f" {o}[{n}] = {v}", *other]
                 lines.append(f" {o}[{n}] = {code.name(f.sub, 'S')}.conv({v}, c)")
                 continue
             if (
@@ -256,9 +256,10 @@ def _build_message(
                     code, f.sub, tuple(sub_example), sub_example, v, q, depth + 1
                 )
                 lines.append(f"if type({v}) is dict and tuple({v}) == {layout}:")
-                lines += [" " + line for line in inner] + [f" {o}[{n}] = {q}", "else:"]
+                lines += [" " + line for line in inner] + [f" {o}[{n}] = {q}", *other]
                 lines.append(f" {o}[{n}] = {code.name(f.sub, 'S')}.conv({v}, c)")
                 continue
+            lines.append(f"if {v} is None: raise Slow")
         elif (
             f.map
             or f.kind in ("timestamp", "enum", "float")
