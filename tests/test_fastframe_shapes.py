@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+import pytest
 from google.protobuf import json_format
 from hypothesis import given
 from hypothesis import strategies as st
@@ -98,3 +99,48 @@ def test_fast_validator_still_parses_after_forgetting() -> None:
     parsed = FAST.parse(orjson.dumps({"frame": frame}).decode())
     assert parsed.kind == "frame" and parsed.frame is not None
     assert parsed.frame["frame_index"] == 1
+
+
+def test_the_empty_layout_is_not_taken_by_an_empty_string_or_list() -> None:
+    # tuple("") == tuple([]) == (): the code learnt from {} must not accept them as is.
+    fastframe_shapes.forget_layouts(SPECS)
+    same('{"playerBones": {"user_bones": [{}]}}')
+    for other in ('""', "[]", "null", "0"):
+        same('{"playerBones": {"user_bones": [' + other + "]}}")
+        same('{"frame": {"playerBones": ' + other + "}}")
+
+
+SWAPS = ["", [], {}, None, 0, 1.5, -0.0, True, "x", [None], [{}], {"x": 1}, [1, 2.5]]
+
+
+def _paths(obj: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = []
+    items = (
+        obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, list) else ()
+    )
+    for key, value in items:
+        found.append((*path, key))
+        found += _paths(value, (*path, key))
+    return found
+
+
+def _swapped(obj: Any, path: tuple[Any, ...], value: Any) -> Any:
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    if isinstance(obj, dict):
+        return {**obj, head: _swapped(obj[head], rest, value)}
+    return [_swapped(x, rest, value) if i == head else x for i, x in enumerate(obj)]
+
+
+@pytest.mark.parametrize("proto", [False, True])
+def test_every_value_of_a_learnt_layout_swapped_for_another_type(proto: bool) -> None:
+    """Exhaustive, not random: each value of a learnt frame in turn becomes each of SWAPS."""
+    frame = build_frame(n_players=1, frame_index=7, timestamp="2025-12-04T03:38:22.060Z")
+    if proto:
+        frame = canonical(json_format.ParseDict(frame, telemetry_pb2.LobbySessionStateFrame()))
+    fastframe_shapes.forget_layouts(SPECS)
+    same(orjson.dumps({"frame": frame}).decode())  # learn its layouts
+    for path in _paths(frame):
+        for value in SWAPS:
+            same(orjson.dumps({"frame": _swapped(frame, path, value)}).decode())

@@ -118,7 +118,9 @@ def _fix_message(
     values = [f"u{depth}_{i}" for i in range(len(keys))]
     unpack = ", ".join(values) + ("," if len(values) == 1 else "")
     if values:
-        code.emit(ind, f"{unpack} = {d}.values()")
+        code.emit(ind, f"{unpack} = {d}.values()")  # not a dict: AttributeError, general path
+    else:  # the empty layout: tuple("") and tuple([]) are () too
+        code.emit(ind, f"if type({d}) is not dict: raise Slow")
     code.emit(ind, f"n += {len(keys)}")
     for f, v in zip(fields, values, strict=True):
         _fix_field(code, f, v, d, repr(f.name), example.get(f.name), depth, ind)
@@ -226,6 +228,8 @@ def _build_message(
     lines = [f"{o} = {{}}"]
     if var:
         lines.append(", ".join(var.values()) + ("," if len(var) == 1 else "") + f" = {d}.values()")
+    else:  # the empty layout: tuple("") and tuple([]) are () too
+        lines.append(f"if type({d}) is not dict: raise Slow")
     for f in m.fields:  # output in field-number order, as MessageToDict gives it
         v = var.get(id(f))
         if v is None:
