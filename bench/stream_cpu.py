@@ -272,9 +272,10 @@ def main() -> None:
         f"message={len(text)} bytes spelling={opts.spelling} "
         f"target={opts.target or f'local, workers={opts.workers}, store={opts.store}'}"
     )
-    if opts.target:
-        result = run(
-            remote_target(opts),
+
+    def load(target: Target) -> dict[str, Any]:
+        return run(
+            target,
             opts.agents,
             opts.duration,
             opts.window,
@@ -282,17 +283,12 @@ def main() -> None:
             opts.profile,
             opts.spelling,
         )
+
+    if opts.target:
+        result = load(remote_target(opts))
     else:
         with local_server(opts.workers, opts.store) as (target, count_frames):
-            result = run(
-                target,
-                opts.agents,
-                opts.duration,
-                opts.window,
-                opts.players,
-                opts.profile,
-                opts.spelling,
-            )
+            result = load(target)
             result["in_store"] = count_frames()
     print(
         f"sent {result['sent']}  stored {result['stored']}  "
