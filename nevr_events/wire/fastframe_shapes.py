@@ -85,11 +85,10 @@ def compilable(m: Msg) -> bool:
 
 
 class _Code:
-    """Source lines and the names they refer to, for one compiled layout."""
+    """The names one compiled layout's code refers to, and fastframe's field generator."""
 
     def __init__(self, ns: dict[str, Any]) -> None:
         self.ns = {**ns, "CAUGHT": _CAUGHT}
-        self.lines: list[str] = []
         self.names = 0
         self.field_code: Any = None
 
@@ -99,114 +98,123 @@ class _Code:
         self.ns[key] = value
         return key
 
-    def emit(self, indent: int, *lines: str) -> None:
-        self.lines += [" " * indent + line for line in lines]
+
+def _indent(lines: list[str], by: int = 1) -> list[str]:
+    return [" " * by + line for line in lines]
+
+
+def _unpack(values: list[str], d: str) -> str:
+    if values:  # not a dict: AttributeError, the general path
+        return ", ".join(values) + ("," if len(values) == 1 else "") + f" = {d}.values()"
+    return f"if type({d}) is not dict: raise Slow"  # the empty layout: tuple("") is () too
 
 
 def _fix_message(
-    code: _Code,
-    m: Msg,
-    keys: tuple[Any, ...],
-    example: dict[str, Any],
-    d: str,
-    depth: int,
-    ind: int,
-) -> None:
+    code: _Code, m: Msg, keys: tuple[Any, ...], example: dict[str, Any], d: str, depth: int
+) -> list[str]:
     """Lines checking dict ``d`` (keys exactly ``keys``) and fixing its values in place."""
     fields = _canonical(m, keys)
     assert fields is not None
     values = [f"u{depth}_{i}" for i in range(len(keys))]
-    unpack = ", ".join(values) + ("," if len(values) == 1 else "")
-    if values:
-        code.emit(ind, f"{unpack} = {d}.values()")  # not a dict: AttributeError, general path
-    else:  # the empty layout: tuple("") and tuple([]) are () too
-        code.emit(ind, f"if type({d}) is not dict: raise Slow")
-    code.emit(ind, f"n += {len(keys)}")
+    lines = [_unpack(values, d), f"n += {len(keys)}"]
     for f, v in zip(fields, values, strict=True):
-        _fix_field(code, f, v, d, repr(f.name), example.get(f.name), depth, ind)
+        lines += _fix_field(code, f, v, d, repr(f.name), example.get(f.name), depth)
+    return lines
 
 
 def _fix_field(
-    code: _Code, f: Field, v: str, d: str, k: str, example: Any, depth: int, ind: int
-) -> None:
-    e = code.emit
+    code: _Code, f: Field, v: str, d: str, k: str, example: Any, depth: int
+) -> list[str]:
     if f.map or (f.repeated and f.kind not in ("double", "msg")) or f.kind in ("enum", "float"):
         fv = code.name(f, "F")
-        e(ind, f"if {v} is None: raise Slow", f"r = general_value({fv}, {v}, c)")
-        e(ind, f"if r is UNSET: del {d}[{k}]", f"else: {d}[{k}] = r")
-    elif f.repeated and f.kind == "double":
-        e(ind, f"if type({v}) is not list: raise Slow", f"if len({v}) == 3:")
-        e(ind + 1, f"a0, a1, a2 = {v}")
-        e(ind + 1, "if type(a0) is not float or type(a1) is not float or type(a2) is not float:")
-        e(ind + 2, f"{d}[{k}] = _dlist({v})")
-        e(ind, f"elif {v}: {d}[{k}] = _dlist({v})", f"else: del {d}[{k}]")
-    elif f.repeated:  # messages
-        e(ind, f"if type({v}) is not list: raise Slow", f"if {v}:")
+        return [
+            f"if {v} is None: raise Slow",
+            f"r = general_value({fv}, {v}, c)",
+            f"if r is UNSET: del {d}[{k}]",
+            f"else: {d}[{k}] = r",
+        ]
+    if f.repeated and f.kind == "double":
+        return [
+            f"if type({v}) is not list: raise Slow",
+            f"if len({v}) == 3:",
+            f" a0, a1, a2 = {v}",
+            " if type(a0) is not float or type(a1) is not float or type(a2) is not float:",
+            f"  {d}[{k}] = _dlist({v})",
+            f"elif {v}: {d}[{k}] = _dlist({v})",
+            f"else: del {d}[{k}]",
+        ]
+    if f.repeated:  # messages
         if compilable(f.sub):
             shapes, learn = code.name(f.sub.shapes, "H"), code.name(f.sub.learn, "L")
             each = f"({shapes}.get(tuple(x)) or {learn}(x))(x, c)"
         else:
             each = f"{code.name(f.sub, 'S')}.conv(x, c) if x is not None else _bad()"
-        e(ind + 1, f"{d}[{k}] = [{each} for x in {v}]")
-        e(ind, f"else: del {d}[{k}]")
-    elif f.kind == "msg":
-        sub = f.sub
-        s = code.name(sub, "S")
-        call = (f"r = {s}.conv({v}, c)", f"if r is not {v}: {d}[{k}] = r")
-        if _inline_fix(sub, example, depth):
-            layout = code.name(tuple(example), "K")
-            e(ind, f"if type({v}) is dict and tuple({v}) == {layout}:")
-            _fix_message(code, sub, tuple(example), example, v, depth + 1, ind + 1)
-            e(ind, f"elif type({v}) is not dict: raise Slow", "else:")
-            e(ind + 1, *call)
-        else:
-            e(ind, f"if type({v}) is not dict: raise Slow", *call)
-    elif f.kind == "timestamp":
-        e(ind, f"if {v} is None: raise Slow", f"r = ts_value({v}, c)")
-        e(ind, f"if r != {v}: {d}[{k}] = r")
-    elif f.kind == "string":
-        e(ind, f"if type({v}) is not str: raise Slow", f"if not {v}: del {d}[{k}]")
-        e(ind, f"elif ':' in {v}: c[0] += {v}.count(':')")
-    elif f.kind == "bool":
-        e(ind, f"if {v} is not True:", f" if {v} is False: del {d}[{k}]", " else: raise Slow")
-    elif f.kind == "i32":
-        e(ind, f"if type({v}) is not int or not {f.lo} <= {v} <= {f.hi}: raise Slow")
-        e(ind, f"if not {v}: del {d}[{k}]")
-    elif f.kind == "i64":
+        return [
+            f"if type({v}) is not list: raise Slow",
+            f"if {v}:",
+            f" {d}[{k}] = [{each} for x in {v}]",
+            f"else: del {d}[{k}]",
+        ]
+    if f.kind == "msg":
+        call = [f"r = {code.name(f.sub, 'S')}.conv({v}, c)", f"if r is not {v}: {d}[{k}] = r"]
+        if not _inlined(f.sub, example, depth, _canonical):
+            return [f"if type({v}) is not dict: raise Slow", *call]
+        layout = code.name(tuple(example), "K")
+        return [
+            f"if type({v}) is dict and tuple({v}) == {layout}:",
+            *_indent(_fix_message(code, f.sub, tuple(example), example, v, depth + 1)),
+            f"elif type({v}) is not dict: raise Slow",
+            "else:",
+            *_indent(call),
+        ]
+    if f.kind == "timestamp":
+        return [
+            f"if {v} is None: raise Slow",
+            f"r = ts_value({v}, c)",
+            f"if r != {v}: {d}[{k}] = r",
+        ]
+    if f.kind == "string":
+        return [
+            f"if type({v}) is not str: raise Slow",
+            f"if not {v}: del {d}[{k}]",
+            f"elif ':' in {v}: c[0] += {v}.count(':')",
+        ]
+    if f.kind == "bool":
+        return [f"if {v} is not True:", f" if {v} is False: del {d}[{k}]", " else: raise Slow"]
+    if f.kind == "i32":
+        return [
+            f"if type({v}) is not int or not {f.lo} <= {v} <= {f.hi}: raise Slow",
+            f"if not {v}: del {d}[{k}]",
+        ]
+    if f.kind == "i64":
         # Canonical: the decimal digits, no leading zero (19 digits and more: general path).
         canonical = f"{v}.isdigit() and {v}.isascii() and {v}[0] != '0' and len({v}) < 19"
-        e(ind, f"if type({v}) is str and {canonical}: pass")
-        e(ind, f"elif type({v}) is int and {f.lo} <= {v} <= {f.hi}:")
-        e(ind + 1, f"if {v}: {d}[{k}] = str({v})", f"else: del {d}[{k}]")
-        e(ind, "else: raise Slow")
-    else:  # double
-        e(ind, f"if type({v}) is float:")
-        e(ind + 1, f"if not {v} and _cs(1.0, {v}) > 0: del {d}[{k}]")
-        e(ind, f"elif type({v}) is int:")
-        e(ind + 1, f"if {v}: {d}[{k}] = float({v})", f"else: del {d}[{k}]")
-        e(ind, "else: raise Slow")
+        return [
+            f"if type({v}) is str and {canonical}: pass",
+            f"elif type({v}) is int and {f.lo} <= {v} <= {f.hi}:",
+            f" if {v}: {d}[{k}] = str({v})",
+            f" else: del {d}[{k}]",
+            "else: raise Slow",
+        ]
+    return [  # double
+        f"if type({v}) is float:",
+        f" if not {v} and _cs(1.0, {v}) > 0: del {d}[{k}]",
+        f"elif type({v}) is int:",
+        f" if {v}: {d}[{k}] = float({v})",
+        f" else: del {d}[{k}]",
+        "else: raise Slow",
+    ]
 
 
-def _inline_fix(sub: Msg, example: Any, depth: int) -> bool:
-    """Whether a nested message gets fix-in-place code for the layout of ``example``."""
+def _inlined(sub: Msg, example: Any, depth: int, layout_of: Any) -> bool:
+    """Whether a nested message gets inline code for the key layout of ``example``
+    (``layout_of``: ``_canonical`` for fix-in-place code, ``_layout`` for building)."""
     return (
         depth + 1 < _INLINE_DEPTH
         and type(example) is dict
         and compilable(sub)
-        and _canonical(sub, tuple(example)) is not None
+        and layout_of(sub, tuple(example)) is not None
     )
-
-
-def _fix_lines(
-    code: _Code, m: Msg, keys: tuple[Any, ...], example: dict[str, Any], d: str, depth: int
-) -> list[str]:
-    """``_fix_message``'s lines as a list (for code that builds, which collects lists)."""
-    outer, code.lines = code.lines, []
-    try:
-        _fix_message(code, m, keys, example, d, depth, 0)
-        return code.lines
-    finally:
-        code.lines = outer
 
 
 def _layout(m: Msg, keys: tuple[Any, ...]) -> list[Field] | None:
@@ -225,11 +233,7 @@ def _build_message(
     assert fields is not None
     var = {id(f): f"u{depth}_{i}" for i, f in enumerate(fields)}
     key_of = {id(f): key for f, key in zip(fields, keys, strict=True)}
-    lines = [f"{o} = {{}}"]
-    if var:
-        lines.append(", ".join(var.values()) + ("," if len(var) == 1 else "") + f" = {d}.values()")
-    else:  # the empty layout: tuple("") and tuple([]) are () too
-        lines.append(f"if type({d}) is not dict: raise Slow")
+    lines = [f"{o} = {{}}", _unpack(list(var.values()), d)]
     for f in m.fields:  # output in field-number order, as MessageToDict gives it
         v = var.get(id(f))
         if v is None:
@@ -237,34 +241,30 @@ def _build_message(
         n = repr(f.name)
         sub_example = example.get(key_of[id(f)])
         if f.kind == "msg" and not f.repeated and not f.map:
-            # null (unset): the general path, checked only when the layout is not the one seen
-            other = [f"elif {v} is None: raise Slow", "else:"]
-            if _inline_fix(f.sub, sub_example, depth):
+            if _inlined(f.sub, sub_example, depth, _canonical):
                 # Already canonical below (e.g. a body part {position, forward, left,
                 # up}): checked and kept, not copied.
-                layout = code.name(tuple(sub_example), "K")
-                inner = _fix_lines(code, f.sub, tuple(sub_example), sub_example, v, depth + 1)
-                lines.append(f"if type({v}) is dict and tuple({v}) == {layout}:")
-                lines += [" " + line for line in inner] + [f" {o}[{n}] = {v}", *other]
-                lines.append(f" {o}[{n}] = {code.name(f.sub, 'S')}.conv({v}, c)")
-                continue
-            if (
-                depth + 1 < _INLINE_DEPTH
-                and type(sub_example) is dict
-                and compilable(f.sub)
-                and _layout(f.sub, tuple(sub_example)) is not None
-            ):
-                layout = code.name(tuple(sub_example), "K")
-                q = f"q{depth + 1}"
+                inner = _fix_message(code, f.sub, tuple(sub_example), sub_example, v, depth + 1)
+                out = v
+            elif _inlined(f.sub, sub_example, depth, _layout):
+                out = f"q{depth + 1}"
                 inner = _build_message(
-                    code, f.sub, tuple(sub_example), sub_example, v, q, depth + 1
+                    code, f.sub, tuple(sub_example), sub_example, v, out, depth + 1
                 )
-                lines.append(f"if type({v}) is dict and tuple({v}) == {layout}:")
-                lines += [" " + line for line in inner] + [f" {o}[{n}] = {q}", *other]
-                lines.append(f" {o}[{n}] = {code.name(f.sub, 'S')}.conv({v}, c)")
+            else:
+                lines.append(f"if {v} is None: raise Slow")  # null: unset, the general path
+                lines += code.field_code(f, v, o, code.ns, depth)
                 continue
-            lines.append(f"if {v} is None: raise Slow")
-        elif (
+            lines += [
+                f"if type({v}) is dict and tuple({v}) == {code.name(tuple(sub_example), 'K')}:",
+                *_indent(inner),
+                f" {o}[{n}] = {out}",
+                f"elif {v} is None: raise Slow",  # null (unset): the general path
+                "else:",
+                f" {o}[{n}] = {code.name(f.sub, 'S')}.conv({v}, c)",
+            ]
+            continue
+        if (
             f.map
             or f.kind in ("timestamp", "enum", "float")
             or (f.repeated and f.kind not in ("double", "float", "msg"))
@@ -278,16 +278,15 @@ def _compile(m: Msg, example: dict[str, Any], ns: dict[str, Any], field_code: An
     """Code for ``example``'s key layout: fixed in place when canonical, else built."""
     code = _Code(ns)
     code.field_code = field_code
-    # ``n`` counts the keys of the dicts done inline (a local: cheaper than ``c[0]`` each).
-    code.emit(0, "def conv(d, c):", " c0 = c[0]", " n = 0", " try:")
-    if _canonical(m, tuple(example)) is not None:
-        _fix_message(code, m, tuple(example), example, "d", 0, 2)
-        code.emit(2, "c[0] += n", "return d")
+    keys = tuple(example)
+    if _canonical(m, keys) is not None:
+        body = [*_fix_message(code, m, keys, example, "d", 0), "c[0] += n", "return d"]
     else:
-        code.emit(2, *_build_message(code, m, tuple(example), example, "d", "o", 0))
-        code.emit(2, "c[0] += n", "return o")
-    code.emit(0, " except CAUGHT:", "  c[0] = c0", " return M.general(d, c)")
-    exec("\n".join(code.lines), code.ns)
+        body = [*_build_message(code, m, keys, example, "d", "o", 0), "c[0] += n", "return o"]
+    # ``n`` counts the keys of the dicts done inline (a local: cheaper than ``c[0]`` each).
+    lines = ["def conv(d, c):", " c0 = c[0]", " n = 0", " try:", *_indent(body, 2)]
+    lines += [" except CAUGHT:", "  c[0] = c0", " return M.general(d, c)"]
+    exec("\n".join(lines), code.ns)
     return code.ns["conv"]
 
 
