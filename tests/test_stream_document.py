@@ -10,7 +10,13 @@ import pytest
 from bson.raw_bson import RawBSONDocument
 
 from nevr_events.server.store.base import DECODE, StoredDocument, frame_json
-from nevr_events.server.store.sqlite_rows import decode_row, millis, new_compressor, to_row
+from nevr_events.server.store.sqlite_rows import (
+    decode_row,
+    millis,
+    new_compressor,
+    split_document,
+    to_row,
+)
 from nevr_events.server.stream import build_document
 from nevr_events.testing.frames import build_frame
 from nevr_events.wire.fastframe import FastFrameValidator
@@ -28,7 +34,12 @@ def _frame() -> dict:
 
 def _build(frame: dict, keep_json: bool) -> bson.raw_bson.RawBSONDocument:
     return build_document(
-        frame, session_id="s-1", user_id="u-1", node="n", received=RECEIVED, keep_json=keep_json
+        frame,
+        session_id="s-1",
+        user_id="u-1",
+        node="n",
+        received=RECEIVED,
+        split=split_document if keep_json else None,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,7 +29,6 @@ from nevr_events.server import auth, ratelimit
 from nevr_events.server.lifecycle import Runtime, get_runtime
 from nevr_events.server.objectids import new_object_id
 from nevr_events.server.store import StoredDocument, WriteOutcome
-from nevr_events.server.store.sqlite_rows import split_document
 from nevr_events.server.wsconn import GOING_AWAY, ConnectionClosed, ServerSocket
 from nevr_events.wire.frames import (
     FrameValidator,
@@ -59,7 +59,7 @@ def build_document(
     user_id: str,
     node: str,
     received: datetime,
-    keep_json: bool = False,
+    split: Callable[[dict[str, Any]], StoredDocument] | None = None,
 ) -> RawBSONDocument:
     """The stored form of one frame (see README, "Storage"), encoded to BSON at once.
 
@@ -81,13 +81,12 @@ def build_document(
         "created_at": received,
         "updated_at": received,
     }
-    if keep_json:
-        # A store that keeps each frame's JSON (``keeps_frame_json``) gets it from here,
-        # where the frame is still a dict, beside a BSON head with ``frame: null`` (the
-        # layout it stores): the ~13 KB frame is encoded once, as JSON, not also as
-        # BSON (~30 µs a frame; BENCHMARKS.md, "Stream CPU"), and its SQLite row is
-        # computed from this dict rather than from the head's BSON again.
-        return split_document(document)
+    if split is not None:
+        # A store that keeps each frame's JSON (``keeps_frame_json``) splits the document
+        # itself (its ``split_document``) here, where the frame is still a dict: the
+        # ~13 KB frame is encoded once, as JSON, not also as BSON (~30 µs a frame;
+        # BENCHMARKS.md, "Stream CPU"), and the store's row comes from this dict.
+        return split(document)
     return StoredDocument(bson.encode(document))
 
 
@@ -122,7 +121,7 @@ class StreamSession:
         self._raw_session_id: object = None  # the last session id seen, and its canonical form
         self._session_id = ""
         self.counts = {"stored": 0, "duplicate": 0, "skipped": 0, "rejected": 0}
-        self.keep_json = getattr(runtime.store, "keeps_frame_json", False)
+        self.split = getattr(runtime.store, "split_document", None)
 
     def run(self) -> None:
         with self.runtime.open_stream():
@@ -188,7 +187,7 @@ class StreamSession:
                 user_id=self.user_id,
                 node=self.node,
                 received=datetime.now(UTC),
-                keep_json=self.keep_json,
+                split=self.split,
             )
             return reply, self.runtime.writer.submit(document)
         except (InvalidFrame, StoreUnavailable) as exc:

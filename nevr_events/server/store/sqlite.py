@@ -44,6 +44,7 @@ from nevr_events.server.store.sqlite_rows import (
     in_thread_pool,
     millis,
     new_compressor,
+    split_document,
     to_row,
     unpack,
 )
@@ -58,8 +59,10 @@ T = TypeVar("T")
 class SqliteEventStore(SqliteMatchQueries, SqliteStateMixin):
     """EventStore on one SQLite file; one writer connection and a few readers per process."""
 
-    # The stream hands over each frame's JSON with its BSON (see ``StoredDocument``).
+    # The stream hands over each frame's JSON with its BSON (see ``StoredDocument``),
+    # split by this store's own function, which computes its row too.
     keeps_frame_json = True
+    split_document = staticmethod(split_document)
 
     def __init__(self, path: str, *, timeout: float = 10.0) -> None:
         self.path = path
