@@ -39,12 +39,14 @@ import contextlib
 import json
 import os
 import subprocess
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import harness  # bench/harness.py, beside this script
@@ -171,7 +173,7 @@ def run(
     text = message_template(str(uuid.uuid4()), players, spelling)
     floors = [floor_us(text)]
     pids = target.pids()
-    before = {pid: harness.cpu_seconds([pid]) for pid in pids}
+    before = {pid: harness.cpu_times([pid]) for pid in pids}
     spy = _profiler(pids, duration, profile) if profile else None
     crowd = [Agent(target, duration, window, players, spelling) for _ in range(agents)]
     threads = [threading.Thread(target=a.run, daemon=True) for a in crowd]
@@ -181,7 +183,9 @@ def run(
     for thread in threads:
         thread.join(duration + 180)
     elapsed = time.perf_counter() - started
-    per_process = {pid: harness.cpu_seconds([pid]) - cpu for pid, cpu in before.items()}
+    after = {pid: harness.cpu_times([pid]) for pid in pids}
+    per_process = {pid: sum(after[pid]) - sum(cpu) for pid, cpu in before.items()}
+    system = sum(after[pid][1] - cpu[1] for pid, cpu in before.items())
     if spy is not None:
         spy.wait(60)
     floors.append(floor_us(text))
@@ -200,6 +204,7 @@ def run(
         "cpu_us_per_frame": per_frame,
         "ratio": per_frame / floor,
         "per_process_cpu_s": per_process,
+        "system_share": system / cpu if cpu else float("nan"),
         "elapsed": elapsed,
     }
 
@@ -209,7 +214,10 @@ def _profiler(pids: list[int], duration: float, out: str) -> subprocess.Popen[by
 
     Writes collapsed stacks (one line per stack and its sample count) to ``out``.
     """
-    command = ["py-spy", "record", "-p", str(pids[-1]), "-r", "250", "-f", "raw"]
+    # The venv's py-spy when this script runs from the venv without it on PATH.
+    beside = Path(sys.executable).with_name("py-spy")
+    spy = str(beside) if beside.exists() else "py-spy"
+    command = [spy, "record", "-p", str(pids[-1]), "-r", "250", "-f", "raw"]
     command += os.environ.get("PYSPY_EXTRA", "").split()
     command += ["-o", out, "-d", str(max(1, int(duration)))]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -297,7 +305,8 @@ def main() -> None:
     )
     print(
         f"floor {result['floor_us']:.1f} µs/frame   server CPU {result['cpu_us_per_frame']:.1f} "
-        f"µs/stored frame   = {result['ratio']:.2f}x floor"
+        f"µs/stored frame   = {result['ratio']:.2f}x floor   "
+        f"({result['system_share']:.0%} of it in the kernel)"
     )
     for pid, cpu in result["per_process_cpu_s"].items():
         print(f"  pid {pid}: {cpu:.2f} s CPU ({cpu / result['elapsed'] * 100:.0f}% of one core)")

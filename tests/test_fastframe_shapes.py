@@ -111,6 +111,8 @@ def test_the_empty_layout_is_not_taken_by_an_empty_string_or_list() -> None:
 
 
 SWAPS = ["", [], {}, None, 0, 1.5, -0.0, True, "x", [None], [{}], {"x": 1}, [1, 2.5]]
+# What unpacks into three values without being three floats (the vector code's one unpack).
+SWAPS += ["abc", {"a": 1.5, "b": 1.5, "c": 1.5}, [1.5, 2.5, 3], [1.5, "x", 2.5], [1.5] * 4]
 
 
 def _paths(obj: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

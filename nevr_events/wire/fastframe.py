@@ -49,7 +49,7 @@ from nevr_events.wire.fastframe_compile import (
 )
 from nevr_events.wire.fastframe_floats import json_list, r32, shortest_list
 from nevr_events.wire.fastframe_shapes import bad as _bad
-from nevr_events.wire.fastframe_shapes import compilable, install_all
+from nevr_events.wire.fastframe_shapes import compilable, install_all, vector_lines
 from nevr_events.wire.fastframe_shapes import dlist as _dlist
 from nevr_events.wire.fastframe_shapes import has_oneofs as _has_oneofs
 from nevr_events.wire.frames import (
@@ -81,15 +81,7 @@ def _field_code(f: Field, v: str, o: str, ns: dict[str, Any], depth: int) -> lis
     ):
         return [f"r = general_value({fv}, {v}, c)", f"if r is not UNSET: {o}[{n}] = r"]
     if f.repeated and f.kind == "double":
-        return [
-            f"if type({v}) is not list: raise Slow",
-            f"if len({v}) == 3:",
-            f" a0, a1, a2 = {v}",
-            " if type(a0) is float and type(a1) is float and type(a2) is float:",
-            f"  {o}[{n}] = {v}",
-            f" else: {o}[{n}] = _dlist({v})",
-            f"elif {v}: {o}[{n}] = _dlist({v})",
-        ]
+        return vector_lines(v, f"{o}[{n}] = {v}", f"{o}[{n}] = _dlist({v})", "pass")
     if f.repeated and f.kind == "float":
         return [f"if type({v}) is not list: raise Slow", f"if {v}: {o}[{n}] = _f32_list({v})"]
     if f.repeated:

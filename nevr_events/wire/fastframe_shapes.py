@@ -62,6 +62,27 @@ def bad() -> Any:
     raise Slow
 
 
+def vector_lines(v: str, keep: str, fix: str, empty: str) -> list[str]:
+    """Code for a repeated double ``v``: ``keep`` for the usual three floats, ``fix``
+    for any other non-empty list (``_dlist``), ``empty`` for ``[]``.
+
+    One unpack and one chained type test (~50 → ~35 ns a vector, 17 vectors a
+    player). Only JSON reaches this code, where three values unpacked are the
+    items of a list, a string or a dict's keys: a string's or a key's type is
+    not float, so only a list keeps. Another length raises ValueError (a list
+    of any length is valid); something not iterable raises TypeError, which
+    sends the message to the general path, as a non-list does.
+    """
+    return [
+        f"try: a0, a1, a2 = {v}",
+        "except ValueError: a0 = a1 = a2 = None",
+        f"if type(a0) is type(a1) is type(a2) is float: {keep}",
+        f"elif type({v}) is not list: raise Slow",
+        f"elif {v}: {fix}",
+        f"else: {empty}",
+    ]
+
+
 def has_oneofs(m: Msg) -> bool:
     return any(f.oneof is not None for f in m.fields)
 
@@ -134,15 +155,7 @@ def _fix_field(
             f"else: {d}[{k}] = r",
         ]
     if f.repeated and f.kind == "double":
-        return [
-            f"if type({v}) is not list: raise Slow",
-            f"if len({v}) == 3:",
-            f" a0, a1, a2 = {v}",
-            " if type(a0) is not float or type(a1) is not float or type(a2) is not float:",
-            f"  {d}[{k}] = _dlist({v})",
-            f"elif {v}: {d}[{k}] = _dlist({v})",
-            f"else: del {d}[{k}]",
-        ]
+        return vector_lines(v, "pass", f"{d}[{k}] = _dlist({v})", f"del {d}[{k}]")
     if f.repeated:  # messages
         if compilable(f.sub):
             shapes, learn = code.name(f.sub.shapes, "H"), code.name(f.sub.learn, "L")
