@@ -113,6 +113,12 @@ def cpu_times(pids: list[int]) -> tuple[float, float]:
     return user / CLOCK_TICKS, system / CLOCK_TICKS
 
 
+def machine_jiffies() -> tuple[int, int]:
+    """Idle (idle + iowait) and total CPU time of the whole machine so far, in ticks."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return fields[3] + fields[4], sum(fields[:8])  # without guest time, counted in user
+
+
 def rss_bytes(pids: list[int]) -> int:
     total = 0
     for pid in pids:

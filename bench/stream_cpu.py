@@ -174,6 +174,8 @@ def run(
     floors = [floor_us(text)]
     pids = target.pids()
     before = {pid: harness.cpu_times([pid]) for pid in pids}
+    idle_before, total_before = harness.machine_jiffies()
+    agents_before = time.process_time()  # this process: the agents (and little else)
     spy = _profiler(pids, duration, profile) if profile else None
     crowd = [Agent(target, duration, window, players, spelling) for _ in range(agents)]
     threads = [threading.Thread(target=a.run, daemon=True) for a in crowd]
@@ -184,6 +186,8 @@ def run(
         thread.join(duration + 180)
     elapsed = time.perf_counter() - started
     after = {pid: harness.cpu_times([pid]) for pid in pids}
+    agents_cpu = time.process_time() - agents_before
+    idle_after, total_after = harness.machine_jiffies()
     per_process = {pid: sum(after[pid]) - sum(cpu) for pid, cpu in before.items()}
     system = sum(after[pid][1] - cpu[1] for pid, cpu in before.items())
     if spy is not None:
@@ -205,6 +209,9 @@ def run(
         "ratio": per_frame / floor,
         "per_process_cpu_s": per_process,
         "system_share": system / cpu if cpu else float("nan"),
+        # Is the machine the limit? Its idle share, and the cores the agents took.
+        "machine_idle": (idle_after - idle_before) / max(total_after - total_before, 1),
+        "agents_cores": agents_cpu / elapsed,
         "elapsed": elapsed,
     }
 
@@ -310,6 +317,10 @@ def main() -> None:
     )
     for pid, cpu in result["per_process_cpu_s"].items():
         print(f"  pid {pid}: {cpu:.2f} s CPU ({cpu / result['elapsed'] * 100:.0f}% of one core)")
+    print(
+        f"  machine: {os.cpu_count()} cores, {result['machine_idle']:.0%} idle; "
+        f"the agents took {result['agents_cores']:.2f} cores"
+    )
 
 
 if __name__ == "__main__":
