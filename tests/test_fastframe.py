@@ -101,6 +101,23 @@ def test_sample_frames(players: int, bones: bool, spelling: str) -> None:
     assert same(binary) == (kind, out)
 
 
+@pytest.mark.parametrize(
+    "where", ['"frame_index":', '"ping":', '"points":', '"sessionid":', '"name":']
+)
+def test_duplicate_key_in_a_large_frame(where: str) -> None:
+    """In a full-size frame a duplicate key is found anywhere, and colons and non-ASCII
+    text inside strings are not taken for keys (the colon count of the check)."""
+    frame = build_frame(n_players=10, frame_index=7, timestamp=TS)
+    frame["session"]["teams"][0]["players"][3]["name"] = "ñame: \u00e9 : 🎮:"
+    text = orjson.dumps({"frame": frame}).decode()
+    assert len(text) > 4096
+    assert same(text)[0] == "frame"
+    at = text.index(where) + len(where)
+    value_end = min(i for i in (text.find(",", at), text.find("}", at)) if i > 0)
+    twice = text[:value_end] + "," + where + text[at:value_end] + text[value_end:]
+    assert same(twice) == "invalid"
+
+
 def test_raw_sample_inside_frame() -> None:
     sample = load_sample()
     assert (
