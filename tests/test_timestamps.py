@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, timedelta
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from nevr_events.wire.fastframe_compile import Invalid, ts_general, ts_value
+from nevr_events.wire.frames import parse_timestamp, parse_timestamp_general
 from nevr_events.wire.timestamps import is_canonical_stamp
 from tests.test_fastframe import SETTINGS
 
@@ -57,6 +59,25 @@ def test_fast_and_general_paths_agree(v: str) -> None:
         assert fast[1] == general[1], v  # the colon count of the duplicate-key check
     if is_canonical_stamp(v):
         assert general[0] == v  # recognised: already exactly what the general path prints
+
+
+@SETTINGS
+@given(stamps())
+def test_parse_timestamp_fast_path_gives_the_general_datetime(v: str) -> None:
+    """The stream reads a canonical stamp with ``fromisoformat`` as is: the same datetime."""
+    try:
+        general: Any = parse_timestamp_general(v)
+    except ValueError:
+        general = "invalid"
+    try:
+        fast: Any = parse_timestamp(v)
+    except ValueError:
+        fast = "invalid"
+    assert fast == general, v
+    if fast != "invalid":
+        assert fast.tzinfo is UTC and fast.utcoffset() == timedelta(0), v
+    if is_canonical_stamp(v):
+        assert fast != "invalid", v
 
 
 def test_common_forms_are_recognised_and_others_are_not() -> None:

@@ -6,8 +6,9 @@ datetime (``frames.parse_timestamp``). Both cost a regex, a ``datetime`` and
 some formatting (~2 µs a frame together). An agent sends whole seconds or
 milliseconds in UTC (``2025-12-04T03:38:22.060Z``), which is already the form
 ``Timestamp.ToJsonString`` prints: :func:`is_canonical_stamp` recognises it by
-its fixed positions, with the date and hour checked once per hour seen.
-Anything else takes the exact general paths.
+its fixed positions, with the date and hour checked once per hour seen; the
+validator then keeps it as it is and the stream reads it with
+``datetime.fromisoformat``. Anything else takes the exact general paths.
 """
 
 from __future__ import annotations
