@@ -105,3 +105,7 @@ def worker_exit(server: Any, worker: Any) -> None:
     runtime = worker.wsgi.extensions.get("nevr_events.runtime") if worker.wsgi else None
     if runtime is not None and runtime.stopping.is_set():
         runtime.wait_stopped(_settings.server_timeout)
+    # Hand the frozen boot objects back to the collector: left frozen, they outlive the
+    # interpreter's last collections and are torn down after gevent's modules are,
+    # and a logging weakref callback prints a traceback as the worker exits.
+    gc.unfreeze()
