@@ -20,10 +20,7 @@ import threading
 
 import websocket
 
-try:
-    from websockets.speedups import apply_mask
-except ImportError:  # websockets without its C extension
-    from websockets.utils import apply_mask
+from nevr_events.server.wsconn import apply_mask  # the server's (websockets' C one)
 
 _TEXT, _CLOSE, _PING, _PONG = 0x1, 0x8, 0x9, 0xA
 
@@ -45,7 +42,6 @@ class LeanSocket:
     """Messages over a connection websocket-client opened: one sender and one reader thread."""
 
     def __init__(self, ws: websocket.WebSocket) -> None:
-        self.ws = ws
         self.sock = ws.sock
         self._buffer = bytearray()
         self._send_lock = threading.Lock()  # the reader answers pings on the same socket

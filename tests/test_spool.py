@@ -325,7 +325,7 @@ def test_sixty_second_outage_and_kill_9(mongo_uri: str, database_name: str, tmp_
     live = LiveServer(mongo_uri, database_name).start()
     sid_a, sid_b = new_session_id(), new_session_id()
     stop, down = threading.Event(), threading.Event()
-    box: dict[str, Any] = {"sent": 0, "during_outage": 0, "slowest": 0.0}
+    box: dict[str, Any] = {"sent": 0, "during_outage": 0}
 
     def agent_a() -> None:
         try:
@@ -333,9 +333,7 @@ def test_sixty_second_outage_and_kill_9(mongo_uri: str, database_name: str, tmp_
             try:
                 due = time.monotonic()
                 while not stop.is_set():
-                    started = time.perf_counter()
                     stream.send(make_frame(sid_a, box["sent"]))
-                    box["slowest"] = max(box["slowest"], time.perf_counter() - started)
                     box["sent"] += 1
                     box["during_outage"] += down.is_set()
                     due += 1 / 30
