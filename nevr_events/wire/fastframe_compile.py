@@ -137,6 +137,7 @@ class Msg:
         "dump",
         "fields",
         "full_name",
+        "layouts",
         "learn",
         "order",
         "shapes",
@@ -153,6 +154,7 @@ class Msg:
         # Set by fastframe_shapes.install: per key layout, the converter to use.
         self.build: Any = None
         self.learn: Any = None
+        self.layouts: Any = None  # its fastframe_layouts.LayoutTable
         self.shapes: dict[tuple[Any, ...], Any] = {}
 
     def general(self, d: Any, c: list[int], into: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -22,9 +22,8 @@ does; values fixed in place by then are already canonical, which ``general``
 accepts and prints the same. ``c[0]`` counts every key of the input and the
 colons inside its strings, for the duplicate-key check of ``fastframe``.
 
-At most ``LAYOUTS_PER_MESSAGE`` layouts per message type are remembered and
-``COMPILED_PER_MESSAGE`` compiled, so hostile input cannot grow the caches or
-keep the compiler busy; past that, layouts use ``Msg.build``.
+Which layouts get code, and for how long, is ``fastframe_layouts``' business: a
+bounded table per message type, swept as agents' layouts come and go.
 """
 
 from __future__ import annotations
@@ -38,10 +37,8 @@ from nevr_events.wire.fastframe_compile import (
     Msg,
     Slow,
 )
+from nevr_events.wire.fastframe_layouts import LayoutTable
 
-# Key layouts remembered per message type, and how many of them get compiled code.
-LAYOUTS_PER_MESSAGE = 64
-COMPILED_PER_MESSAGE = 16
 # Nested messages deeper than this below a compiled layout go through a call.
 _INLINE_DEPTH = 3
 _CAUGHT = (Slow, Invalid, TypeError, AttributeError)
@@ -312,25 +309,15 @@ def install(m: Msg, field_code: Any, namespace: Any) -> None:
     if not compilable(m):
         return
     m.build = m.conv
-    shapes = m.shapes  # the same dict for good: generated code holds on to it
-    general = m.general
     ns = namespace(m)
-
-    def learn(d: Any) -> Any:
-        """The converter for ``d``'s key layout, compiled and remembered while there is room."""
-        if type(d) is not dict:
-            return general
-        keys = tuple(d)
-        if len(shapes) >= LAYOUTS_PER_MESSAGE:
-            return m.build
-        conv = m.build
-        if compiled(m) < COMPILED_PER_MESSAGE and _layout(m, keys) is not None:
-            conv = _compile(m, d, ns, field_code)
-        shapes[keys] = conv
-        return conv
-
-    m.learn = learn
-    get = shapes.get
+    table = m.layouts = LayoutTable(
+        m,
+        lambda example: _compile(m, example, ns, field_code),
+        lambda keys: _layout(m, keys) is not None,
+    )
+    m.learn = learn = table.learn
+    get = m.shapes.get  # the same dict for good: generated code holds on to it
+    general = m.general
 
     def conv(d: Any, c: list[int]) -> Any:
         if type(d) is dict:
@@ -347,10 +334,11 @@ def install_all(specs: dict[str, Msg], field_code: Any, namespace: Any) -> None:
 
 def compiled(m: Msg) -> int:
     """How many of ``m``'s remembered layouts have code of their own."""
-    return sum(conv is not m.build for conv in m.shapes.values())
+    return len(m.layouts.code) if m.layouts is not None else 0
 
 
 def forget_layouts(specs: dict[str, Msg]) -> None:
-    """Drop every remembered layout (tests: each example compiles its own)."""
+    """Drop every remembered layout and its code (tests: each example compiles its own)."""
     for m in specs.values():
-        m.shapes.clear()
+        if m.layouts is not None:
+            m.layouts.forget()

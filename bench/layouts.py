@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Parse CPU per frame in a worker that has run for a while: layout churn.
+
+The reference agent leaves defaults out (protojson), so a player's key layout
+changes whenever a bool flips or a stat leaves zero. ``stream_cpu.py`` sends one
+frame over and over: one layout per message type, which gets code at once. Here:
+
+- ``first match``: a fresh worker's first match (one set of layouts, values moving);
+- ``after churn``: the frames of the current match (one set of layouts, values
+  moving) measured after the worker has parsed ``--past`` frames of earlier
+  matches, each frame with layouts of its own (stats, flags and packet loss
+  drawn per frame). This is what a worker meets after hours of matches;
+- ``churn``: frames that never repeat a layout (the worst case for any cache).
+
+Each match is parsed for ``--warmup`` seconds before it is timed: layouts get
+code on their 32nd use, one per message type every ``COMPILE_INTERVAL``.
+Each figure is the validator's CPU µs per frame (``FastFrameValidator.parse``),
+best of ``--repeats``; run it with ``PYTHONPATH`` at another checkout to compare.
+
+    python bench/layouts.py --spelling agent
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from typing import Any
+
+import orjson
+from google.protobuf import json_format
+
+from nevr_events.testing.frames import build_frame
+from nevr_events.wire.fastframe import FastFrameValidator
+from nevr_events.wire.pb import telemetry_pb2
+
+STAMP = "2026-11-27T10:00:00.123Z"
+
+
+def spelled(frame: dict[str, Any], spelling: str) -> str:
+    if spelling == "agent":
+        msg = json_format.ParseDict(frame, telemetry_pb2.LobbySessionStateFrame())
+        frame = json_format.MessageToDict(msg, preserving_proto_field_name=True)
+    return orjson.dumps({"frame": frame}).decode()
+
+
+def match_frames(count: int, spelling: str, seed: int) -> list[str]:
+    """One match: the layouts of one frame, positions and clocks moving."""
+    base = orjson.loads(churn_frames(1, "game", start=seed)[0])["frame"]
+    frames = []
+    for i in range(count):
+        frame = orjson.loads(orjson.dumps(base))
+        frame["frame_index"] = i + 1
+        for team in frame["session"]["teams"]:
+            for player in team.get("players", []):
+                player["head"]["position"] = [x + i * 0.001 for x in player["head"]["position"]]
+        frames.append(spelled(frame, spelling))
+    return frames
+
+
+# A player's flags that come and go in a match; with defaults left out, each one
+# present or not is another key layout (``build_frame`` draws only ``stunned``).
+FLAGS = ("stunned", "invulnerable", "blocking", "is_emote_playing", "possession")
+
+
+def churn_frames(count: int, spelling: str, start: int) -> list[str]:
+    """Frames whose players' flags, packet loss and stats are drawn per frame."""
+    rng = random.Random(start)
+    frames = []
+    for i in range(count):
+        frame = build_frame(n_players=10, frame_index=start + i, timestamp=STAMP)
+        for team in frame["session"]["teams"]:
+            for player in team.get("players", []):
+                player.update({flag: rng.random() < 0.2 for flag in FLAGS})
+                player["packetlossratio"] *= rng.random() < 0.5
+        frames.append(spelled(frame, spelling))
+    return frames
+
+
+def warm_up(validator: FastFrameValidator, texts: list[str], seconds: float) -> None:
+    """Parse the match for ``seconds``: its layouts get code one by one (``COMPILE_INTERVAL``)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        for text in texts[:30]:
+            validator.parse(text)
+
+
+def per_frame(validator: FastFrameValidator, texts: list[str], repeats: int) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.process_time()
+        for text in texts:
+            validator.parse(text)
+        best = min(best, (time.process_time() - start) / len(texts))
+    return best * 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--spelling", choices=("game", "agent"), default="agent")
+    parser.add_argument("--past", type=int, default=2000, help="frames of earlier matches")
+    parser.add_argument("--frames", type=int, default=300, help="frames of the current match")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--warmup", type=float, default=6.0, help="seconds each match is parsed before timing"
+    )
+    opts = parser.parse_args()
+    first = match_frames(opts.frames, opts.spelling, seed=2)
+    current = match_frames(opts.frames, opts.spelling, seed=1)
+    past = churn_frames(opts.past, opts.spelling, start=10_000)
+    never_again = churn_frames(opts.frames, opts.spelling, start=100_000)
+
+    validator = FastFrameValidator()
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    print(f"# {stamp}, Python {sys.version.split()[0]}")
+    print(f"# spelling={opts.spelling} past={opts.past} frames={opts.frames} (µs per frame)")
+    warm_up(validator, first, opts.warmup)
+    print(f"first match  {per_frame(validator, first, opts.repeats):6.1f}")
+    for text in past:  # hours of earlier matches
+        validator.parse(text)
+    warm_up(validator, current, opts.warmup)
+    print(f"after churn  {per_frame(validator, current, opts.repeats):6.1f}")
+    print(f"churn        {per_frame(validator, never_again, 1):6.1f}")
+
+
+if __name__ == "__main__":
+    main()
