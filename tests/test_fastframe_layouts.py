@@ -99,3 +99,26 @@ def test_one_compile_per_interval_per_message_type(
     monkeypatch.setattr(fastframe_layouts, "COMPILE_INTERVAL", 0.0)
     same(layouts[2])  # past its threshold already: code at its next use
     assert has_code(layouts[2]) and not has_code(layouts[1])
+
+
+def test_a_list_of_a_layouts_keys_is_no_example_to_compile(
+    layouts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # tuple(["a", "b"]) == tuple({"a": 1, "b": 2}): a list of key names finds the dict
+    # layout's entry in the table; its uses count, but code is compiled only from a dict.
+    compile_layout = MEMBER.layouts._compile_layout
+    examples: list[type] = []
+    monkeypatch.setattr(
+        MEMBER.layouts,
+        "_compile_layout",
+        lambda example: examples.append(type(example)) or compile_layout(example),
+    )
+    player = {"display_name": "x", "level": 5}
+    frame = {"frame": {"session": {"teams": [{"players": [player]}]}}}
+    same(orjson.dumps(frame).decode())
+    listed = {"frame": {"session": {"teams": [{"players": [list(player)]}]}}}
+    for _ in range(3):
+        same(orjson.dumps(listed).decode())
+    assert examples == []
+    same(orjson.dumps(frame).decode())
+    assert examples == [dict] and has_code(orjson.dumps(frame).decode())

@@ -113,6 +113,7 @@ class LayoutTable:
             n = uses[keys] = uses.get(keys, 0) + 1
             if (
                 n >= COMPILE_AFTER
+                and type(d) is dict  # tuple() of a list of key names finds a layout too
                 and len(code) < COMPILED_PER_MESSAGE
                 and shapes.get(keys) is counted
                 and (now := time.monotonic()) - self._compiled_at >= COMPILE_INTERVAL
