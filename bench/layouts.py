@@ -47,7 +47,7 @@ def spelled(frame: dict[str, Any], spelling: str) -> str:
 
 def match_frames(count: int, spelling: str, seed: int) -> list[str]:
     """One match: the layouts of one frame, positions and clocks moving."""
-    base = orjson.loads(churn_frames(1, "game", start=seed)[0])["frame"]
+    base = churned_frame(random.Random(seed), frame_index=seed)
     frames = []
     for i in range(count):
         frame = orjson.loads(orjson.dumps(base))
@@ -64,18 +64,29 @@ def match_frames(count: int, spelling: str, seed: int) -> list[str]:
 FLAGS = ("stunned", "invulnerable", "blocking", "is_emote_playing", "possession")
 
 
+def churned_frame(rng: random.Random, **build: Any) -> dict[str, Any]:
+    """``build_frame(**build)`` with its players' flags and packet loss drawn too."""
+    frame = build_frame(**{"n_players": 10, "timestamp": STAMP, **build})
+    for team in frame["session"]["teams"]:
+        for player in team.get("players", []):
+            player.update({flag: rng.random() < 0.2 for flag in FLAGS})
+            player["packetlossratio"] *= rng.random() < 0.5
+    return frame
+
+
 def churn_frames(count: int, spelling: str, start: int) -> list[str]:
     """Frames whose players' flags, packet loss and stats are drawn per frame."""
     rng = random.Random(start)
-    frames = []
-    for i in range(count):
-        frame = build_frame(n_players=10, frame_index=start + i, timestamp=STAMP)
-        for team in frame["session"]["teams"]:
-            for player in team.get("players", []):
-                player.update({flag: rng.random() < 0.2 for flag in FLAGS})
-                player["packetlossratio"] *= rng.random() < 0.5
-        frames.append(spelled(frame, spelling))
-    return frames
+    return [spelled(churned_frame(rng, frame_index=start + i), spelling) for i in range(count)]
+
+
+def send_all(conn: Any, texts: list[str]) -> int:
+    """Send ``texts`` on a stream connection one at a time; how many were stored."""
+    stored = 0
+    for text in texts:
+        conn.send(text)
+        stored += bool(orjson.loads(conn.recv()).get("stored"))
+    return stored
 
 
 def warm_up(validator: FastFrameValidator, texts: list[str], seconds: float) -> None:

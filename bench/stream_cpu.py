@@ -28,6 +28,10 @@ extra) during the load and writes its collapsed stacks to FILE
 (``PYSPY_EXTRA="--gil"`` adds py-spy options: only the thread holding the GIL).
 ``--spelling agent`` sends what the reference agent sends (protojson with
 proto field names, defaults left out) instead of the game's own JSON names.
+``--churn N`` measures a server that has run for a while: it first gets N frames
+of earlier matches whose players' flags and stats are drawn per frame (each
+with key layouts of its own in the agent's spelling; ``layouts.py``), then the
+load, whose layouts are new to it, after an unmeasured warm-up.
 
     python bench/stream_cpu.py --agents 4 --duration 15
     python bench/stream_cpu.py --duration 12 --profile /tmp/worker.stacks
@@ -50,6 +54,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from random import Random
 from typing import Any
 
 import harness  # bench/harness.py, beside this script
@@ -57,6 +62,7 @@ import orjson
 import websocket
 from frame_cpu import _store
 from google.protobuf import json_format
+from layouts import churn_frames, churned_frame, send_all
 from wsagent import LeanSocket
 
 from nevr_events.server.auth import mint_token
@@ -65,15 +71,19 @@ from nevr_events.wire.api import format_time
 from nevr_events.wire.pb import telemetry_pb2
 
 INDEX_MARK = 987654321
+CHURN_WARMUP = 6.0  # s: new layouts get code one per message type every 0.5 s
 STAMP_MARK = "2099-01-01T00:00:00Z"
 
 
-def message_template(session_id: str, players: int = 10, spelling: str = "game") -> str:
+def message_template(
+    session_id: str, players: int = 10, spelling: str = "game", flags: int | None = None
+) -> str:
     """One stream message: the game's own JSON names (``game``), or what the reference
-    agent sends (``agent``: protojson with proto field names and defaults left out)."""
-    frame = build_frame(
-        n_players=players, frame_index=INDEX_MARK, session_id=session_id, timestamp=STAMP_MARK
-    )
+    agent sends (``agent``: protojson with proto field names and defaults left out).
+    ``flags``: the players' flags and packet loss drawn with that seed (``--churn``)."""
+    build = {"n_players": players, "session_id": session_id}
+    build |= {"frame_index": INDEX_MARK, "timestamp": STAMP_MARK}
+    frame = build_frame(**build) if flags is None else churned_frame(Random(flags), **build)
     if spelling == "agent":
         msg = json_format.ParseDict(frame, telemetry_pb2.LobbySessionStateFrame())
         frame = json_format.MessageToDict(
@@ -115,6 +125,7 @@ class Agent:
     window: int
     players: int = 10
     spelling: str = "game"
+    flags: int | None = None
     session_id: str = field(default_factory=lambda: str(uuid.uuid4()).upper())
     sent: int = 0
     stored: int = 0
@@ -123,7 +134,7 @@ class Agent:
 
     def run(self) -> None:
         before, middle, after = _split_template(
-            message_template(self.session_id, self.players, self.spelling)
+            message_template(self.session_id, self.players, self.spelling, self.flags)
         )
         try:
             conn = LeanSocket(self.target.connect())
@@ -188,15 +199,16 @@ def run(
     players: int,
     profile: str | None = None,
     spelling: str = "game",
+    flags: int | None = None,
 ) -> dict[str, Any]:
-    text = message_template(str(uuid.uuid4()), players, spelling)
+    text = message_template(str(uuid.uuid4()), players, spelling, flags)
     floors = [floor_us(text)]
     pids = target.pids()
     before = {pid: harness.cpu_times([pid]) for pid in pids}
     idle_before, total_before = harness.machine_jiffies()
     agents_before = time.process_time()  # this process: the agents (and little else)
     spy = _profiler(pids, duration, profile) if profile else None
-    crowd = [Agent(target, duration, window, players, spelling) for _ in range(agents)]
+    crowd = [Agent(target, duration, window, players, spelling, flags) for _ in range(agents)]
     threads = [threading.Thread(target=a.run, daemon=True) for a in crowd]
     started = time.perf_counter()
     for thread in threads:
@@ -290,6 +302,14 @@ def main() -> None:
         default="game",
         help="frame JSON: the game's own names, or the reference agent's protojson",
     )
+    parser.add_argument(
+        "--churn",
+        type=int,
+        default=0,
+        metavar="N",
+        help="first send N frames of earlier matches (flags and stats drawn per frame), then "
+        f"load frames with layouts new to the server, after {CHURN_WARMUP:.0f} s unmeasured",
+    )
     parser.add_argument("--target", help="stream URL of a running server (ws:// or http://)")
     parser.add_argument("--token", help="bearer token for --target (or TARGET_TOKEN)")
     parser.add_argument("--jwt-secret", help="HS256 secret to mint a token for --target")
@@ -299,16 +319,25 @@ def main() -> None:
     opts = parser.parse_args()
     if opts.duration > 300 or opts.agents > 200 or opts.window > 5000:
         parser.error("bounded: --duration <= 300, --agents <= 200, --window <= 5000")
-    text = message_template(str(uuid.uuid4()), opts.players, opts.spelling)
+    flags = 1 if opts.churn else None
+    text = message_template(str(uuid.uuid4()), opts.players, opts.spelling, flags)
     print(f"# {harness.machine()}")
     print(
         f"# agents={opts.agents} window={opts.window} duration={opts.duration}s "
-        f"message={len(text)} bytes spelling={opts.spelling} "
+        f"message={len(text)} bytes spelling={opts.spelling} churn={opts.churn} "
         f"target={opts.target or f'local, workers={opts.workers}, store={opts.store}'}"
     )
 
     def load(target: Target) -> dict[str, Any]:
-        return run(
+        earlier = 0  # frames stored before the measured load (--churn)
+        if opts.churn:
+            conn = target.connect()
+            earlier += send_all(conn, churn_frames(opts.churn, opts.spelling, start=10_000))
+            conn.close()
+            warm = run(target, opts.agents, CHURN_WARMUP, opts.window, opts.players, None,
+                       opts.spelling, flags)  # fmt: skip
+            earlier += warm["stored"]
+        result = run(
             target,
             opts.agents,
             opts.duration,
@@ -316,14 +345,16 @@ def main() -> None:
             opts.players,
             opts.profile,
             opts.spelling,
+            flags,
         )
+        return {**result, "earlier": earlier}
 
     if opts.target:
         result = load(remote_target(opts))
     else:
         with local_server(opts.workers, opts.store) as (target, count_frames):
             result = load(target)
-            result["in_store"] = count_frames()
+            result["in_store"] = count_frames() - result["earlier"]
     print(
         f"sent {result['sent']}  stored {result['stored']}  "
         f"in store {result.get('in_store', '-')}  errors {result['errors']}  "
