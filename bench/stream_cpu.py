@@ -329,24 +329,15 @@ def main() -> None:
     )
 
     def load(target: Target) -> dict[str, Any]:
+        crowd = {"agents": opts.agents, "window": opts.window, "players": opts.players}
+        crowd |= {"spelling": opts.spelling, "flags": flags}
         earlier = 0  # frames stored before the measured load (--churn)
         if opts.churn:
             conn = target.connect()
             earlier += send_all(conn, churn_frames(opts.churn, opts.spelling, start=10_000))
             conn.close()
-            warm = run(target, opts.agents, CHURN_WARMUP, opts.window, opts.players, None,
-                       opts.spelling, flags)  # fmt: skip
-            earlier += warm["stored"]
-        result = run(
-            target,
-            opts.agents,
-            opts.duration,
-            opts.window,
-            opts.players,
-            opts.profile,
-            opts.spelling,
-            flags,
-        )
+            earlier += run(target, duration=CHURN_WARMUP, **crowd)["stored"]
+        result = run(target, duration=opts.duration, profile=opts.profile, **crowd)
         return {**result, "earlier": earlier}
 
     if opts.target:
