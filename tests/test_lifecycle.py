@@ -208,6 +208,9 @@ def test_with_two_workers_every_stream_is_answered_and_both_drain(
     mongo_uri: str, database_name: str
 ) -> None:
     live = LiveServer(mongo_uri, database_name, WORKERS="2").start()
+    # Both workers booted: on a busy machine the second can still be importing when the
+    # first has answered every stream, and a worker stopped while booting has no drain.
+    assert wait_until(lambda: live.logs().count("nevr-events ready") == 2, 60)
     agents = [Agent(live, frames=400) for _ in range(4)]
     for agent in agents:
         agent.start()
