@@ -38,11 +38,20 @@ from nevr_events.wire.pb import telemetry_pb2
 STAMP = "2026-11-27T10:00:00.123Z"
 
 
+def respelled(frame: dict[str, Any], spelling: str) -> dict[str, Any]:
+    """``frame`` (the game's JSON names) as ``spelling`` has it: ``game`` unchanged,
+    ``agent`` what the reference agent sends (protojson with proto field names,
+    defaults left out)."""
+    if spelling == "game":
+        return frame
+    msg = json_format.ParseDict(frame, telemetry_pb2.LobbySessionStateFrame())
+    return json_format.MessageToDict(
+        msg, preserving_proto_field_name=True, use_integers_for_enums=True
+    )
+
+
 def spelled(frame: dict[str, Any], spelling: str) -> str:
-    if spelling == "agent":
-        msg = json_format.ParseDict(frame, telemetry_pb2.LobbySessionStateFrame())
-        frame = json_format.MessageToDict(msg, preserving_proto_field_name=True)
-    return orjson.dumps({"frame": frame}).decode()
+    return orjson.dumps({"frame": respelled(frame, spelling)}).decode()
 
 
 def match_frames(count: int, spelling: str, seed: int) -> list[str]:

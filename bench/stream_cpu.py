@@ -61,14 +61,12 @@ import harness  # bench/harness.py, beside this script
 import orjson
 import websocket
 from frame_cpu import _store
-from google.protobuf import json_format
-from layouts import churn_frames, churned_frame, send_all
+from layouts import churn_frames, churned_frame, respelled, send_all
 from wsagent import LeanSocket
 
 from nevr_events.server.auth import mint_token
 from nevr_events.testing.frames import build_frame
 from nevr_events.wire.api import format_time
-from nevr_events.wire.pb import telemetry_pb2
 
 INDEX_MARK = 987654321
 CHURN_WARMUP = 6.0  # s: new layouts get code one per message type every 0.5 s
@@ -81,15 +79,14 @@ def message_template(
     """One stream message: the game's own JSON names (``game``), or what the reference
     agent sends (``agent``: protojson with proto field names and defaults left out).
     ``flags``: the players' flags and packet loss drawn with that seed (``--churn``)."""
-    build = {"n_players": players, "session_id": session_id}
-    build |= {"frame_index": INDEX_MARK, "timestamp": STAMP_MARK}
+    build = {
+        "n_players": players,
+        "session_id": session_id,
+        "frame_index": INDEX_MARK,
+        "timestamp": STAMP_MARK,
+    }
     frame = build_frame(**build) if flags is None else churned_frame(Random(flags), **build)
-    if spelling == "agent":
-        msg = json_format.ParseDict(frame, telemetry_pb2.LobbySessionStateFrame())
-        frame = json_format.MessageToDict(
-            msg, preserving_proto_field_name=True, use_integers_for_enums=True
-        )
-    return json.dumps({"frame": frame}, separators=(",", ":"))
+    return json.dumps({"frame": respelled(frame, spelling)}, separators=(",", ":"))
 
 
 def floor_us(text: str, calls: int = 300, repeats: int = 5) -> float:
@@ -329,8 +326,13 @@ def main() -> None:
     )
 
     def load(target: Target) -> dict[str, Any]:
-        crowd = {"agents": opts.agents, "window": opts.window, "players": opts.players}
-        crowd |= {"spelling": opts.spelling, "flags": flags}
+        crowd = {
+            "agents": opts.agents,
+            "window": opts.window,
+            "players": opts.players,
+            "spelling": opts.spelling,
+            "flags": flags,
+        }
         earlier = 0  # frames stored before the measured load (--churn)
         if opts.churn:
             conn = target.connect()

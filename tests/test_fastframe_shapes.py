@@ -32,10 +32,13 @@ def member_layouts(n: int) -> list[bytes]:
     value = {"i32": 5, "bool": True, "string": "x"}
     fields = [f for f in MEMBER.fields if f.kind in value and not f.repeated][:n]
     assert len(fields) == n
+    players = [
+        {f.name: value[f.kind] for i, f in enumerate(fields) if mask >> i & 1}
+        for mask in range(1, 2**n)
+    ]
     return [
         orjson.dumps({"frame": {"session": {"teams": [{"players": [player]}]}}})
-        for mask in range(1, 2**n)
-        if (player := {f.name: value[f.kind] for i, f in enumerate(fields) if mask >> i & 1})
+        for player in players
     ]
 
 
