@@ -32,9 +32,15 @@ proto field names, defaults left out) instead of the game's own JSON names.
 of earlier matches whose players' flags and stats are drawn per frame (each
 with key layouts of its own in the agent's spelling; ``layouts.py``), then the
 load, whose layouts are new to it, after an unmeasured warm-up.
+``--runs N`` measures the load N times on the same server and prints the
+median ratio: on a shared machine one run's ratio moves by ±5 %. On a VM that
+hands freed memory back to its host, a store growing into such memory costs
+kernel time that is the VM's, not the server's (BENCHMARKS.md, section 10,
+"Sixth round"): fill the page cache first.
 
     python bench/stream_cpu.py --agents 4 --duration 15
     python bench/stream_cpu.py --duration 12 --profile /tmp/worker.stacks
+    python bench/stream_cpu.py --spelling agent --runs 5
     python bench/stream_cpu.py --target ws://127.0.0.1:8081/v3/stream \\
         --jwt-secret "$JWT_SECRET" --target-pid "$(pgrep -f nevr-agent)"
 """
@@ -45,6 +51,7 @@ import argparse
 import contextlib
 import json
 import os
+import statistics
 import subprocess
 import sys
 import threading
@@ -307,6 +314,9 @@ def main() -> None:
         help="first send N frames of earlier matches (flags and stats drawn per frame), then "
         f"load frames with layouts new to the server, after {CHURN_WARMUP:.0f} s unmeasured",
     )
+    parser.add_argument(
+        "--runs", type=int, default=1, help="measured loads on the same server (median ratio)"
+    )
     parser.add_argument("--target", help="stream URL of a running server (ws:// or http://)")
     parser.add_argument("--token", help="bearer token for --target (or TARGET_TOKEN)")
     parser.add_argument("--jwt-secret", help="HS256 secret to mint a token for --target")
@@ -314,8 +324,10 @@ def main() -> None:
         "--target-pid", action="append", default=[], help="pid of --target's server (repeatable)"
     )
     opts = parser.parse_args()
-    if opts.duration > 300 or opts.agents > 200 or opts.window > 5000:
-        parser.error("bounded: --duration <= 300, --agents <= 200, --window <= 5000")
+    if opts.duration > 300 or opts.agents > 200 or opts.window > 5000 or not 0 < opts.runs <= 20:
+        parser.error(
+            "bounded: --duration <= 300, --agents <= 200, --window <= 5000, 1 <= --runs <= 20"
+        )
     flags = 1 if opts.churn else None
     text = message_template(str(uuid.uuid4()), opts.players, opts.spelling, flags)
     print(f"# {harness.machine()}")
@@ -325,7 +337,7 @@ def main() -> None:
         f"target={opts.target or f'local, workers={opts.workers}, store={opts.store}'}"
     )
 
-    def load(target: Target) -> dict[str, Any]:
+    def load(target: Target) -> list[dict[str, Any]]:
         crowd = {
             "agents": opts.agents,
             "window": opts.window,
@@ -339,18 +351,33 @@ def main() -> None:
             earlier += send_all(conn, churn_frames(opts.churn, opts.spelling, start=10_000))
             conn.close()
             earlier += run(target, duration=CHURN_WARMUP, **crowd)["stored"]
-        result = run(target, duration=opts.duration, profile=opts.profile, **crowd)
-        return {**result, "earlier": earlier}
+        results = []
+        for i in range(opts.runs):
+            profile = opts.profile if i == 0 else None
+            results.append(run(target, duration=opts.duration, profile=profile, **crowd))
+            report(results[-1])
+        results[0]["earlier"] = earlier
+        return results
 
     if opts.target:
-        result = load(remote_target(opts))
+        results = load(remote_target(opts))
     else:
         with local_server(opts.workers, opts.store) as (target, count_frames):
-            result = load(target)
-            result["in_store"] = count_frames() - result["earlier"]
+            results = load(target)
+            stored = sum(result["stored"] for result in results)
+            print(f"in store {count_frames() - results[0]['earlier']} of {stored} stored")
+    if len(results) > 1:
+        ratios = sorted(result["ratio"] for result in results)
+        print(
+            f"median {statistics.median(ratios):.2f}x floor over {len(ratios)} runs "
+            f"(min {ratios[0]:.2f}x, max {ratios[-1]:.2f}x)"
+        )
+
+
+def report(result: dict[str, Any]) -> None:
+    """The lines of one measured load."""
     print(
-        f"sent {result['sent']}  stored {result['stored']}  "
-        f"in store {result.get('in_store', '-')}  errors {result['errors']}  "
+        f"sent {result['sent']}  stored {result['stored']}  errors {result['errors']}  "
         f"durable {result['durable_fps']:.0f} frames/s"
     )
     print(
