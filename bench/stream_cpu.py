@@ -337,7 +337,8 @@ def main() -> None:
         f"target={opts.target or f'local, workers={opts.workers}, store={opts.store}'}"
     )
 
-    def load(target: Target) -> list[dict[str, Any]]:
+    def load(target: Target) -> tuple[int, list[dict[str, Any]]]:
+        """Frames stored before the measured loads (``--churn``), and each load's result."""
         crowd = {
             "agents": opts.agents,
             "window": opts.window,
@@ -345,7 +346,7 @@ def main() -> None:
             "spelling": opts.spelling,
             "flags": flags,
         }
-        earlier = 0  # frames stored before the measured load (--churn)
+        earlier = 0
         if opts.churn:
             conn = target.connect()
             earlier += send_all(conn, churn_frames(opts.churn, opts.spelling, start=10_000))
@@ -356,16 +357,15 @@ def main() -> None:
             profile = opts.profile if i == 0 else None
             results.append(run(target, duration=opts.duration, profile=profile, **crowd))
             report(results[-1])
-        results[0]["earlier"] = earlier
-        return results
+        return earlier, results
 
     if opts.target:
-        results = load(remote_target(opts))
+        _, results = load(remote_target(opts))
     else:
         with local_server(opts.workers, opts.store) as (target, count_frames):
-            results = load(target)
+            earlier, results = load(target)
             stored = sum(result["stored"] for result in results)
-            print(f"in store {count_frames() - results[0]['earlier']} of {stored} stored")
+            print(f"in store {count_frames() - earlier} of {stored} stored")
     if len(results) > 1:
         ratios = sorted(result["ratio"] for result in results)
         print(
