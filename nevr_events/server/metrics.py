@@ -168,6 +168,13 @@ class Metrics:
             "AMQP messages the broker confirmed (publisher confirms).",
             registry=own,
         )
+        self.unknown_fields = Counter(
+            "nevr_events_unknown_fields_total",
+            "Fields the schema does not know, kept in stored frames (agents ahead of the "
+            "server), by path without list indexes.",
+            ["path"],
+            registry=own,
+        )
         # Every outcome shows, at 0, from the start.
         self._frames = {outcome: self.frames.labels(outcome) for outcome in OUTCOMES}
         self._subscriber_sent = self.subscriber_frames.labels("sent")
@@ -194,6 +201,9 @@ class Metrics:
         if limited:
             self.rate_limited.inc(limited)
         observe_all(self.reply_seconds, seconds)
+
+    def unknown_field(self, path: str) -> None:
+        self.unknown_fields.labels(path).inc()
 
     def stored_batch(self, size: int, seconds: float) -> None:
         self.batch_size.observe(size)

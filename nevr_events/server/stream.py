@@ -36,6 +36,7 @@ from nevr_events.wire.frames import (
     event_types,
     parse_timestamp,
 )
+from nevr_events.wire.unknown import without_indexes
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,10 @@ INBOX_MESSAGES = 32
 _POLL_SECONDS = 0.5
 # Most replies framed into one socket write (~150 bytes each).
 _REPLIES_PER_WRITE = 64
+# Distinct unknown-field paths a worker logs and labels; past this they count as
+# "(other)", so made-up keys cannot grow the log or the metric without bound.
+_UNKNOWN_PATHS = 256
+_unknown_seen: set[str] = set()
 
 
 def build_document(
@@ -166,6 +171,9 @@ class StreamSession:
         reply: dict[str, Any] = {"seq": self._seq}
         try:
             parsed = self.validator.parse(message)
+            if parsed.unknown:
+                reply["unknown_fields"] = list(parsed.unknown)
+                self._report_unknown(parsed.unknown)
             if parsed.kind != "frame":
                 return self._skip(reply, f"{parsed.kind} envelope: nothing to store")
             frame = parsed.frame or {}
@@ -200,6 +208,24 @@ class StreamSession:
             log.exception("message %d could not be handled", self._seq)
             self.counts["rejected"] += 1
             return {"success": False, "error": "internal error: message not stored", **reply}
+
+    def _report_unknown(self, paths: tuple[str, ...]) -> None:
+        """Counts each unknown field; logs each path once per worker."""
+        for path in paths:
+            label = without_indexes(path)
+            if label not in _unknown_seen:
+                if len(_unknown_seen) >= _UNKNOWN_PATHS:
+                    label = "(other)"
+                else:
+                    _unknown_seen.add(label)
+                    log.warning(
+                        "a frame has a field this server's schema does not know: %s "
+                        "(kept in the stored frame; the agent is newer than the server)",
+                        label,
+                        extra={"user": self.user_id or "-", "node": self.node, "path": label},
+                    )
+            if self.metrics is not None:
+                self.metrics.unknown_field(label)
 
     def _skip(self, reply: dict[str, Any], why: str) -> dict[str, Any]:
         self.counts["skipped"] += 1

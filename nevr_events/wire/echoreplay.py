@@ -87,13 +87,18 @@ class _MessagePlan:
 
     def convert(self, stored: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        known = 0
         for name, game_name, convert, default in self.fields:
             value = stored.get(name, _ABSENT)
             if value is _ABSENT:
                 if default is not None:
                     out[game_name] = default()
                 continue
+            known += 1
             out[game_name] = convert(value)
+        if known < len(stored):  # keys the schema does not know: carried as stored
+            names = {name for name, *_ in self.fields}
+            out.update((k, v) for k, v in stored.items() if k not in names)
         return out
 
 

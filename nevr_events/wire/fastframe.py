@@ -42,6 +42,7 @@ from nevr_events.wire.fastframe_compile import (
     Invalid,
     Msg,
     Slow,
+    UnknownField,
     build,
     general_value,
     show,
@@ -55,9 +56,9 @@ from nevr_events.wire.fastframe_shapes import has_oneofs as _has_oneofs
 from nevr_events.wire.frames import (
     ParsedMessage,
     ProtobufFrameValidator,
-    decode_envelope,
-    from_envelope,
+    keep_unknown,
     load_json_object,
+    parse_binary,
 )
 from nevr_events.wire.pb import telemetry_pb2
 
@@ -335,7 +336,7 @@ class FastFrameValidator:
             # JSON may nest deeper (orjson allows 1024 levels) than Python recursion goes.
             raise InvalidFrame("invalid telemetry message: nested too deeply") from None
 
-    def _parse(self, data: str | bytes) -> ParsedMessage:
+    def _parse(self, data: str | bytes, tolerant: bool = True) -> ParsedMessage:
         if isinstance(data, bytes | bytearray | memoryview):
             return self._parse_binary(bytes(data))
         obj = load_json_object(data)
@@ -359,6 +360,10 @@ class FastFrameValidator:
             else:
                 kind = "frame"
                 frame = _FRAME.conv(obj, c)
+        except UnknownField as e:
+            if tolerant:
+                return self._parse_with_unknown(data)
+            raise InvalidFrame("invalid telemetry message: " + e.where(root).lstrip(".")) from None
         except Invalid as e:
             raise InvalidFrame("invalid telemetry message: " + e.where(root).lstrip(".")) from None
         except Fallback:
@@ -366,5 +371,10 @@ class FastFrameValidator:
         _check_duplicates(data, c[0])
         return ParsedMessage(kind, frame) if kind == "frame" else ParsedMessage(kind)
 
+    def _parse_with_unknown(self, data: str | bytes) -> ParsedMessage:
+        """A text message with keys the schema lacks: the rest validated, those kept."""
+        _check_duplicates(data, -1)  # the exact check, over the unknown parts too
+        return keep_unknown(data, lambda known: self._parse(known, tolerant=False))
+
     def _parse_binary(self, data: bytes) -> ParsedMessage:
-        return from_envelope(decode_envelope(data), _FRAME.dump)
+        return parse_binary(data, _FRAME.dump)

@@ -54,6 +54,10 @@ class Invalid(Exception):
         return root + "".join(reversed(self.path)) + ": " + self.msg
 
 
+class UnknownField(Invalid):
+    """A key the message's schema does not have: the caller keeps it (``wire.unknown``)."""
+
+
 class Slow(Exception):
     """The fast path saw something unusual: redo the message on the general path."""
 
@@ -170,7 +174,7 @@ class Msg:
             try:
                 f = self.by_key.get(k)
                 if f is None:
-                    raise Invalid(f"unknown field (message {self.full_name})")
+                    raise UnknownField(f"unknown field (message {self.full_name})")
                 name = f.name
                 if f.oneof is not None and v is not None:
                     if f.oneof in oneofs:

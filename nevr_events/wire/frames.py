@@ -22,6 +22,13 @@ from google.protobuf.message import DecodeError
 from nevr_events.exceptions import InvalidFrame, InvalidSessionId
 from nevr_events.wire.pb import telemetry_pb2
 from nevr_events.wire.timestamps import is_canonical_stamp
+from nevr_events.wire.unknown import (
+    Unknown,
+    binary_unknown_paths,
+    put_back,
+    take_unknown,
+    unknown_root,
+)
 
 # Top-level keys that make a JSON message an Envelope rather than a bare frame.
 ENVELOPE_KEYS = frozenset({"frame", "header"})
@@ -31,11 +38,14 @@ ENVELOPE_KEYS = frozenset({"frame", "header"})
 class ParsedMessage:
     """A valid stream message: a header envelope, an empty envelope, or a frame.
 
-    ``frame`` is set only for kind ``"frame"``, as a canonical protojson dict.
+    ``frame`` is set only for kind ``"frame"``, as a canonical protojson dict (plus,
+    verbatim, any keys the schema does not know). ``unknown`` names the fields the
+    schema does not know, as paths (see ``wire.unknown``).
     """
 
     kind: Literal["header", "frame", "empty"]
     frame: dict[str, Any] | None = None
+    unknown: tuple[str, ...] = ()
 
 
 class FrameValidator(Protocol):
@@ -55,24 +65,46 @@ def load_json_object(data: str | bytes) -> dict[str, Any]:
     return obj
 
 
+def keep_unknown(data: str | bytes, parse_known: Callable[[str], ParsedMessage]) -> ParsedMessage:
+    """A text message with keys the schema lacks: ``parse_known`` validates the rest,
+    then the unknown keys go back into the frame, verbatim, and are named."""
+    obj = load_json_object(data)
+    envelope = bool(ENVELOPE_KEYS.intersection(obj))
+    found: list[Unknown] = []
+    take_unknown(obj, *unknown_root(envelope), (), found)
+    parsed = parse_known(orjson.dumps(obj).decode())
+    if parsed.frame is not None:
+        # In an Envelope the frame is one step down; keys beside it have no place.
+        put_back(parsed.frame, [u for u in found if u.at] if envelope else found, int(envelope))
+    return ParsedMessage(parsed.kind, parsed.frame, tuple(u.path.lstrip(".") for u in found))
+
+
 class ProtobufFrameValidator:
-    """Validation by ``google.protobuf.json_format``: the reference behaviour."""
+    """Validation by ``google.protobuf.json_format``: the reference behaviour, with
+    unknown fields kept (``keep_unknown``) as protobuf's binary parser keeps them."""
 
     def parse(self, data: str | bytes) -> ParsedMessage:
         if isinstance(data, bytes | bytearray | memoryview):
             return self._parse_binary(bytes(data))
-        obj = load_json_object(data)
         try:
-            if ENVELOPE_KEYS.intersection(obj):
-                envelope = json_format.Parse(data, telemetry_pb2.Envelope())
-                return self._from_envelope(envelope)
-            frame = json_format.Parse(data, telemetry_pb2.LobbySessionStateFrame())
+            return self._parse_text(data)
+        except json_format.ParseError as exc:
+            if " has no field named " not in str(exc):
+                raise InvalidFrame(f"invalid telemetry message: {exc}") from None
+        try:
+            return keep_unknown(data, self._parse_text)
         except json_format.ParseError as exc:
             raise InvalidFrame(f"invalid telemetry message: {exc}") from None
+
+    def _parse_text(self, data: str | bytes) -> ParsedMessage:
+        obj = load_json_object(data)
+        if ENVELOPE_KEYS.intersection(obj):
+            return self._from_envelope(json_format.Parse(data, telemetry_pb2.Envelope()))
+        frame = json_format.Parse(data, telemetry_pb2.LobbySessionStateFrame())
         return ParsedMessage("frame", _frame_dict(frame))
 
     def _parse_binary(self, data: bytes) -> ParsedMessage:
-        return from_envelope(decode_envelope(data), _frame_dict)
+        return parse_binary(data, _frame_dict)
 
     @staticmethod
     def _from_envelope(envelope: telemetry_pb2.Envelope) -> ParsedMessage:
@@ -87,6 +119,22 @@ def decode_envelope(data: bytes) -> telemetry_pb2.Envelope:
     except DecodeError as exc:
         raise InvalidFrame(f"binary message is not a protobuf Envelope: {exc}") from None
     return envelope
+
+
+def parse_binary(
+    data: bytes,
+    frame_to_dict: Callable[[telemetry_pb2.LobbySessionStateFrame], dict[str, Any]],
+) -> ParsedMessage:
+    """A binary message's ParsedMessage, naming any field numbers the schema lacks."""
+    envelope = decode_envelope(data)
+    parsed = from_envelope(envelope, frame_to_dict)
+    # Without unknown fields a canonical encoding is exactly ByteSize() long; any
+    # other length (unknown fields, or merely a non-canonical encoder) is looked at.
+    envelope.DiscardUnknownFields()
+    if envelope.ByteSize() == len(data):
+        return parsed
+    paths = binary_unknown_paths(decode_envelope(data))
+    return ParsedMessage(parsed.kind, parsed.frame, tuple(paths)) if paths else parsed
 
 
 def from_envelope(

@@ -66,7 +66,7 @@ class LobbySessionStateFrame(_message.Message):
     def __init__(self, frame_index: _Optional[int] = ..., timestamp: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., events: _Optional[_Iterable[_Union[LobbySessionEvent, _Mapping]]] = ..., session: _Optional[_Union[_enginehttp_pb2.SessionResponse, _Mapping]] = ..., player_bones: _Optional[_Union[_enginehttp_pb2.PlayerBonesResponse, _Mapping]] = ...) -> None: ...
 
 class LobbySessionEvent(_message.Message):
-    __slots__ = ("round_started", "round_paused", "round_unpaused", "round_ended", "match_ended", "scoreboard_updated", "player_joined", "player_left", "player_switched_team", "emote_played", "disc_possession_changed", "disc_thrown", "disc_caught", "goal_scored", "player_goal", "player_save", "player_stun", "player_pass", "player_steal", "player_block", "player_interception", "player_assist", "player_shot_taken")
+    __slots__ = ("round_started", "round_paused", "round_unpaused", "round_ended", "match_ended", "scoreboard_updated", "player_joined", "player_left", "player_switched_team", "emote_played", "disc_possession_changed", "disc_thrown", "disc_caught", "goal_scored", "player_goal", "player_save", "player_stun", "player_pass", "player_steal", "player_block", "player_interception", "player_assist", "player_shot_taken", "generic_event")
     ROUND_STARTED_FIELD_NUMBER: _ClassVar[int]
     ROUND_PAUSED_FIELD_NUMBER: _ClassVar[int]
     ROUND_UNPAUSED_FIELD_NUMBER: _ClassVar[int]
@@ -90,6 +90,7 @@ class LobbySessionEvent(_message.Message):
     PLAYER_INTERCEPTION_FIELD_NUMBER: _ClassVar[int]
     PLAYER_ASSIST_FIELD_NUMBER: _ClassVar[int]
     PLAYER_SHOT_TAKEN_FIELD_NUMBER: _ClassVar[int]
+    GENERIC_EVENT_FIELD_NUMBER: _ClassVar[int]
     round_started: RoundStarted
     round_paused: RoundPaused
     round_unpaused: RoundUnpaused
@@ -113,7 +114,8 @@ class LobbySessionEvent(_message.Message):
     player_interception: PlayerInterception
     player_assist: PlayerAssist
     player_shot_taken: PlayerShotTaken
-    def __init__(self, round_started: _Optional[_Union[RoundStarted, _Mapping]] = ..., round_paused: _Optional[_Union[RoundPaused, _Mapping]] = ..., round_unpaused: _Optional[_Union[RoundUnpaused, _Mapping]] = ..., round_ended: _Optional[_Union[RoundEnded, _Mapping]] = ..., match_ended: _Optional[_Union[MatchEnded, _Mapping]] = ..., scoreboard_updated: _Optional[_Union[ScoreboardUpdated, _Mapping]] = ..., player_joined: _Optional[_Union[PlayerJoined, _Mapping]] = ..., player_left: _Optional[_Union[PlayerLeft, _Mapping]] = ..., player_switched_team: _Optional[_Union[PlayerSwitchedTeam, _Mapping]] = ..., emote_played: _Optional[_Union[EmotePlayed, _Mapping]] = ..., disc_possession_changed: _Optional[_Union[DiscPossessionChanged, _Mapping]] = ..., disc_thrown: _Optional[_Union[DiscThrown, _Mapping]] = ..., disc_caught: _Optional[_Union[DiscCaught, _Mapping]] = ..., goal_scored: _Optional[_Union[GoalScored, _Mapping]] = ..., player_goal: _Optional[_Union[PlayerGoal, _Mapping]] = ..., player_save: _Optional[_Union[PlayerSave, _Mapping]] = ..., player_stun: _Optional[_Union[PlayerStun, _Mapping]] = ..., player_pass: _Optional[_Union[PlayerPass, _Mapping]] = ..., player_steal: _Optional[_Union[PlayerSteal, _Mapping]] = ..., player_block: _Optional[_Union[PlayerBlock, _Mapping]] = ..., player_interception: _Optional[_Union[PlayerInterception, _Mapping]] = ..., player_assist: _Optional[_Union[PlayerAssist, _Mapping]] = ..., player_shot_taken: _Optional[_Union[PlayerShotTaken, _Mapping]] = ...) -> None: ...
+    generic_event: GenericEvent
+    def __init__(self, round_started: _Optional[_Union[RoundStarted, _Mapping]] = ..., round_paused: _Optional[_Union[RoundPaused, _Mapping]] = ..., round_unpaused: _Optional[_Union[RoundUnpaused, _Mapping]] = ..., round_ended: _Optional[_Union[RoundEnded, _Mapping]] = ..., match_ended: _Optional[_Union[MatchEnded, _Mapping]] = ..., scoreboard_updated: _Optional[_Union[ScoreboardUpdated, _Mapping]] = ..., player_joined: _Optional[_Union[PlayerJoined, _Mapping]] = ..., player_left: _Optional[_Union[PlayerLeft, _Mapping]] = ..., player_switched_team: _Optional[_Union[PlayerSwitchedTeam, _Mapping]] = ..., emote_played: _Optional[_Union[EmotePlayed, _Mapping]] = ..., disc_possession_changed: _Optional[_Union[DiscPossessionChanged, _Mapping]] = ..., disc_thrown: _Optional[_Union[DiscThrown, _Mapping]] = ..., disc_caught: _Optional[_Union[DiscCaught, _Mapping]] = ..., goal_scored: _Optional[_Union[GoalScored, _Mapping]] = ..., player_goal: _Optional[_Union[PlayerGoal, _Mapping]] = ..., player_save: _Optional[_Union[PlayerSave, _Mapping]] = ..., player_stun: _Optional[_Union[PlayerStun, _Mapping]] = ..., player_pass: _Optional[_Union[PlayerPass, _Mapping]] = ..., player_steal: _Optional[_Union[PlayerSteal, _Mapping]] = ..., player_block: _Optional[_Union[PlayerBlock, _Mapping]] = ..., player_interception: _Optional[_Union[PlayerInterception, _Mapping]] = ..., player_assist: _Optional[_Union[PlayerAssist, _Mapping]] = ..., player_shot_taken: _Optional[_Union[PlayerShotTaken, _Mapping]] = ..., generic_event: _Optional[_Union[GenericEvent, _Mapping]] = ...) -> None: ...
 
 class RoundStarted(_message.Message):
     __slots__ = ("round_number",)
@@ -266,12 +268,14 @@ class PlayerPass(_message.Message):
     def __init__(self, player_slot: _Optional[int] = ..., total_passes: _Optional[int] = ...) -> None: ...
 
 class PlayerSteal(_message.Message):
-    __slots__ = ("player_slot", "total_steals")
+    __slots__ = ("player_slot", "total_steals", "victim_player_slot")
     PLAYER_SLOT_FIELD_NUMBER: _ClassVar[int]
     TOTAL_STEALS_FIELD_NUMBER: _ClassVar[int]
+    VICTIM_PLAYER_SLOT_FIELD_NUMBER: _ClassVar[int]
     player_slot: int
     total_steals: int
-    def __init__(self, player_slot: _Optional[int] = ..., total_steals: _Optional[int] = ...) -> None: ...
+    victim_player_slot: int
+    def __init__(self, player_slot: _Optional[int] = ..., total_steals: _Optional[int] = ..., victim_player_slot: _Optional[int] = ...) -> None: ...
 
 class PlayerBlock(_message.Message):
     __slots__ = ("player_slot", "total_blocks")
@@ -304,3 +308,20 @@ class PlayerShotTaken(_message.Message):
     player_slot: int
     total_shots: int
     def __init__(self, player_slot: _Optional[int] = ..., total_shots: _Optional[int] = ...) -> None: ...
+
+class GenericEvent(_message.Message):
+    __slots__ = ("event_type", "data", "payload")
+    class DataEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    EVENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    PAYLOAD_FIELD_NUMBER: _ClassVar[int]
+    event_type: str
+    data: _containers.ScalarMap[str, str]
+    payload: str
+    def __init__(self, event_type: _Optional[str] = ..., data: _Optional[_Mapping[str, str]] = ..., payload: _Optional[str] = ...) -> None: ...
