@@ -4,21 +4,27 @@ knows yet, stored and read back; the agent's exact encoding, every event type.""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import pytest
+import requests
 from google.protobuf import json_format
 from hypothesis import given
 from hypothesis import strategies as st
 
 from nevr_events.exceptions import InvalidFrame
+from nevr_events.server.publish.messages import SessionTracker
+from nevr_events.wire.echoreplay import echoreplay_line
 from nevr_events.wire.fastframe import FastFrameValidator
+from nevr_events.wire.frames import event_types
 from nevr_events.wire.pb import telemetry_pb2
 from nevr_events.wire.unknown import without_indexes
 from tests.support import LiveServer, envelope, make_frame, new_session_id, send_frames
 from tests.test_fastframe import SETTINGS, same
 from tests.test_fastframe_generated import frames
+from tests.test_publish import doc, keys
 
 FAST = FastFrameValidator()
 EVENT_FIELDS = telemetry_pb2.LobbySessionEvent.DESCRIPTOR.oneofs_by_name["event"].fields
@@ -226,6 +232,26 @@ def test_newer_frames_are_stored_read_back_verbatim_and_counted(server: LiveServ
     datas = sorted((e["data"] for e in legacy["events"]), key=lambda d: d["frame_index"])
     assert datas[0]["zz_frame_field"] == {"nested": [1, "two", None]}
     assert datas[1]["session"]["teams"][0]["zz_team_field"] is True
+    # GraphQL: the typed frame ignores the unknown parts, frameData has them
+    query = """query ($id: ID!) { sessionEvents(lobbySessionId: $id, first: 3) {
+      edges { node { frameIndex frameData frame { events { eventType
+        event { __typename ... on PlayerSteal { playerSlot victimPlayerSlot } } } } } } } }"""
+    answer = requests.post(
+        server.url + "/v3/query",
+        json={"query": query, "variables": {"id": sid}},
+        headers=server.auth(),
+        timeout=30,
+    ).json()
+    assert "errors" not in answer, answer
+    nodes = {e["node"]["frameIndex"]: e["node"] for e in answer["data"]["sessionEvents"]["edges"]}
+    assert nodes[2]["frame"]["events"] == [
+        {
+            "eventType": "player_steal",
+            "event": {"__typename": "PlayerSteal", "playerSlot": 1, "victimPlayerSlot": -1},
+        },
+        {"eventType": None, "event": None},
+    ]
+    assert nodes[1]["frameData"]["zz_frame_field"] == {"nested": [1, "two", None]}
     metrics = server.get("/metrics").text
     assert (
         'nevr_events_unknown_fields_total{path="frame.events.player_steal.zz_new"} 2.0' in metrics
@@ -237,3 +263,25 @@ def send_frames_binary(ws: Any, *messages: bytes) -> list[dict[str, Any]]:
     for message in messages:
         ws.send_binary(message)
     return [json.loads(ws.recv()) for _ in messages]
+
+
+def test_downstream_carries_the_frame_as_stored() -> None:
+    sid = new_session_id()
+    frame = newer_frame(sid, 5)
+    frame["events"].append({"generic_event": {"event_type": "boom", "data": {"k": "v"}}})
+    stored = FAST.parse(envelope(frame)).frame
+    assert stored is not None
+    # AMQP: one message per event, routed by the event's name as stored
+    document = {**doc(5), "frame": stored, "event_types": event_types(stored)}
+    messages = SessionTracker(frames=False).messages_for(document)
+    assert keys(messages) == [
+        "session.started",
+        "session.event.player_steal",
+        "session.event.zz_new_event",
+        "session.event.generic_event",
+    ]
+    assert messages[1].body["payload"]["zz_new"] == "x"
+    # .echoreplay: the game's session JSON keeps what the schema does not know
+    line = echoreplay_line(datetime(2026, 1, 1, tzinfo=UTC), stored)
+    session = orjson.loads(line.split(b"\t")[1])
+    assert session["zz_session_field"] == 3.5 and session["teams"][0]["zz_team_field"] is True
