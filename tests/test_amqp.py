@@ -149,13 +149,15 @@ def test_only_stored_frames_produce_messages(
     sid = new_session_id()
     ws = amqp_server.connect()
     good = envelope(make_frame(sid, 1, events=[GOAL]))
-    bad_field = json.dumps({"frame": {**make_frame(sid, 2, events=[GOAL]), "no_such_field": 1}})
+    # A field the schema does not know costs nothing: stored and published.
+    newer = json.dumps({"frame": {**make_frame(sid, 2, events=[GOAL]), "no_such_field": 1}})
     bad_session = envelope(make_frame("not-a-uuid", 3, events=[GOAL]))
     header = json.dumps({"header": {}})
     end = envelope(make_frame(sid, 9, events=[MATCH_END]))
-    replies = send_frames(ws, [good, bad_field, bad_session, header, good, end])
+    replies = send_frames(ws, [good, newer, bad_session, header, good, end])
     ws.close()
-    assert [r.get("stored") for r in replies] == [True, None, None, False, False, True]
+    assert [r.get("stored") for r in replies] == [True, True, None, False, False, True]
+    assert replies[1]["unknown_fields"] == ["frame.no_such_field"]
     assert replies[4]["duplicate"] is True
     lower = sid.lower()
     assert wait_until(lambda: any(":ended:" in i for i in consumer.ids(lower)), attempts=600)
@@ -164,9 +166,9 @@ def test_only_stored_frames_produce_messages(
     with live_store(amqp_server) as store:
         stored = {str(doc["_id"]) for doc in store.arrivals(EPOCH, session_id=lower)}
     assert {b["frame_id"] for _, b in mine} <= stored
-    assert {b["frame_index"] for _, b in mine} == {1, 9}
+    assert {b["frame_index"] for _, b in mine} == {1, 2, 9}
     goals = {b["message_id"] for k, b in mine if k == EVENT_PREFIX + "player_goal"}
-    assert len(goals) == 1  # the re-sent frame was not stored again, so no second event
+    assert len(goals) == 2  # frames 1 and 2; the re-sent frame 1 was not stored again
     assert all(b["lobby_session_id"] != "not-a-uuid" for _, _, b in consumer.drain())
     consumer.close()
 

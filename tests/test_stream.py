@@ -171,10 +171,11 @@ BAD_MESSAGES = {
     "invalid JSON": ("{not json", "not valid JSON"),
     "not an object": ("[1, 2]", "JSON object"),
     "wrong type": (json.dumps({"frame": {"frame_index": "many"}}), "frame_index"),
-    "unknown field": (json.dumps({"frame": {"bogus_field": 1}}), "bogus_field"),
+    # `sessionId` is not a spelling of `sessionid` (its JSON name): an unknown field,
+    # kept, and the session is then without an id.
     "lowerCamel of a custom json name": (
         json.dumps({"frame": {"session": {"sessionId": "x"}}}),
-        "sessionId",
+        "the frame's session has no sessionid",
     ),
     "non-UUID session": (
         json.dumps({"frame": {"session": {"sessionid": "not-a-uuid"}}}),
@@ -197,6 +198,19 @@ def test_bad_message_gets_clear_error_and_connection_stays_usable(
     assert expected in replies[1]["error"]
     assert replies[2]["success"] is True and replies[2]["frame_index"] == 2
     assert [d["frame_index"] for d in stored(server, sid)] == [1, 2]
+
+
+def test_unknown_field_is_named_not_refused(server: LiveServer) -> None:
+    sid = new_session_id()
+    ws = server.connect()
+    frame = {**make_frame(sid, 1), "bogus_field": 1}
+    replies = send_frames(ws, [json.dumps({"frame": {"bogus_field": 1}}), envelope(frame)])
+    ws.close()
+    assert replies[0]["success"] is True and replies[0]["stored"] is False
+    assert replies[0]["skipped"] == "frame has no session: nothing to store"
+    assert replies[0]["unknown_fields"] == ["frame.bogus_field"]
+    assert replies[1]["stored"] is True and replies[1]["unknown_fields"] == ["frame.bogus_field"]
+    assert [d["frame"]["bogus_field"] for d in stored(server, sid)] == [1]
 
 
 def test_bad_message_does_not_disturb_other_connections(server: LiveServer) -> None:

@@ -154,6 +154,8 @@ def _frame_dict(frame: telemetry_pb2.LobbySessionStateFrame) -> dict[str, Any]:
 
 def canonical_session_id(value: object) -> str:
     """The lower-case hyphenated form of a UUID given in any case or layout."""
+    if value is None:
+        raise InvalidSessionId("invalid match ID: the frame's session has no sessionid")
     if not isinstance(value, str) or not value:
         raise InvalidSessionId(f"invalid match ID: {value!r}")
     try:
