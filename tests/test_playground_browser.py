@@ -171,6 +171,16 @@ def test_graphiql_runs_queries_offline_against_the_live_server(server: LiveServe
     result = run_query(driver, "{ health { status } }")
     assert result["status"] == 401 and "token" in result["error"]
 
+    # A header typed in GraphiQL's Headers editor is sent, and wins over the field.
+    driver.find_element(By.XPATH, "//button[normalize-space()='Headers']").click()
+    headers = "document.querySelector('.graphiql-editor-tool :not(.hidden) > .CodeMirror')"
+    wait.until(lambda d: d.execute_script(f"return !!{headers}"))
+    driver.execute_script(
+        f"{headers}.CodeMirror.setValue(arguments[0])",
+        json.dumps({"Authorization": f"Bearer {token}"}),
+    )
+    assert run_query(driver, "{ health { status } }") == {"data": {"health": {"status": "healthy"}}}
+
     # No request went to another origin, and the CSP was never violated.
     urls = requested_urls(driver)
     assert any(u.endswith("/v3/query") for u in urls)

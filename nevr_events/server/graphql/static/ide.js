@@ -19,10 +19,12 @@
 
   // Any HTTP answer is shown as its JSON body: a 401's {"error", "status"} then
   // appears in the result pane instead of a generic "failed to fetch".
-  function fetcher(params) {
+  // Headers typed in GraphiQL's Headers editor are sent too (they may override the token).
+  function fetcher(params, options) {
     var headers = { "Content-Type": "application/json", Accept: "application/json" };
     var token = localStorage.getItem(KEY);
     if (token) headers.Authorization = "Bearer " + token;
+    Object.assign(headers, (options && options.headers) || {});
     return fetch(ENDPOINT, { method: "POST", headers: headers, body: JSON.stringify(params) })
       .then(function (response) { return response.json(); });
   }
@@ -32,7 +34,7 @@
   function render() {
     // A new fetcher identity makes GraphiQL introspect again with the new token.
     generation += 1;
-    var current = function (params) { return fetcher(params); };
+    var current = function (params, options) { return fetcher(params, options); };
     current.generation = generation;
     root.render(React.createElement(GraphiQL, { fetcher: current, defaultQuery: DEFAULT_QUERY }));
   }
