@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -156,13 +157,28 @@ def test_token_required(server: LiveServer, path: str) -> None:
     assert response.json() == {"data": {"health": {"status": "healthy"}}}
 
 
-def test_playground_is_offline_and_open(server: LiveServer) -> None:
-    response = requests.get(server.url + "/v3/playground", timeout=30)
+@pytest.mark.parametrize("path", ["/v3/playground", "/v3/graphiql"])
+def test_ide_page_is_offline_and_open(server: LiveServer, path: str) -> None:
+    response = requests.get(server.url + path, timeout=30)
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/html")
     csp = response.headers["Content-Security-Policy"]
-    assert "default-src 'none'" in csp and "connect-src 'self'" in csp
+    assert "default-src 'self'" in csp and "script-src 'self';" in csp
+    assert "connect-src 'self'" in csp
     page = response.text
-    assert "<script src" not in page and 'rel="stylesheet"' not in page
     assert "http://" not in page and "https://" not in page
-    assert 'new URL("query", location.href)' in page
+    # Every script is a same-origin file: no inline code.
+    assert page.count("<script") == page.count('<script src="/v3/graphiql/') == 4
+    for src in re.findall(r'(?:src|href)="(/v3/graphiql/[^"]+)"', page):
+        asset = requests.get(server.url + src, timeout=30)
+        assert asset.status_code == 200, src
+        cache = asset.headers["Cache-Control"]
+        if "/vendor/" in src:
+            assert cache == "public, max-age=31536000, immutable", src
+        else:
+            assert cache == "no-cache", src
+
+
+def test_vendor_files_stay_in_their_folder(server: LiveServer) -> None:
+    for path in ("/v3/graphiql/vendor/%2e%2e/ide.html", "/v3/graphiql/vendor/..%2fide.js"):
+        assert requests.get(server.url + path, timeout=30).status_code == 404

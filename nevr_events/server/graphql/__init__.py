@@ -1,4 +1,4 @@
-"""The GraphQL API (``/v3/query``, ``/v3/graphql``) and its IDE page (``/v3/playground``).
+"""The GraphQL API (``/v3/query``, ``/v3/graphql``) and GraphiQL (``/v3/playground``).
 
 See docs/graphql.md.
 """

@@ -4,14 +4,13 @@
   operationName}``; ``GET`` with the same as query parameters (queries only).
 * Request errors (unreadable request, syntax, validation, variables, limits) →
   400 ``{"errors": [...]}``; field errors → 200 with ``data`` and ``errors``.
-* Token required as for the HTTP reads; ``GET /v3/playground`` is served without
-  (it holds no data: the page asks for the token).
+* Token required as for the HTTP reads; the IDE page (``ide.py``) is served
+  without (it holds no data: the page asks for the token).
 """
 
 from __future__ import annotations
 
 import logging
-from importlib import resources
 from typing import Any
 
 import orjson
@@ -30,6 +29,7 @@ from pymongo.errors import PyMongoError
 
 from nevr_events.exceptions import StoreUnavailable
 from nevr_events.server import auth
+from nevr_events.server.graphql import ide
 from nevr_events.server.graphql.limits import check_limits
 from nevr_events.server.graphql.resolvers import UserError
 from nevr_events.server.graphql.schema import get_schema
@@ -39,15 +39,12 @@ log = logging.getLogger(__name__)
 bp = Blueprint("graphql", __name__)
 # The schema (with the types generated from the protos) is built when the app is.
 bp.record_once(lambda _state: get_schema())
-PLAYGROUND_CSP = (
-    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-    "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
-)
+OPEN_ENDPOINTS = ide.register(bp)
 
 
 @bp.before_request
 def _authenticate() -> None:
-    if request.endpoint != "graphql.playground":
+    if request.endpoint not in OPEN_ENDPOINTS:
         auth.authenticate()
 
 
@@ -146,12 +143,3 @@ def query() -> Response:
         body["errors"] = [_public(e) for e in result.errors]
     body["data"] = result.data
     return _json(body)
-
-
-@bp.get("/v3/playground")
-def playground() -> Response:
-    page = resources.files("nevr_events.server.graphql").joinpath("playground.html").read_bytes()
-    response = Response(page, mimetype="text/html")
-    response.headers["Content-Security-Policy"] = PLAYGROUND_CSP
-    response.headers["Cache-Control"] = "no-cache"
-    return response
