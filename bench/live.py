@@ -28,9 +28,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.frames import build_frame
-
 from bench import harness
+from nevr_events.testing.frames import build_frame
 from tests.live_support import PacedAgent, Watcher
 from tests.support import LiveServer, new_session_id
 from tests.test_matches import fill_sqlite, rss_kib

@@ -15,10 +15,13 @@ frames (13.3 KB of JSON text, pre-encoded so that only the sending is timed):
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import database, machine, percentile, server
 from bench.ingest import INDEX_MARK, STAMP_MARK, frame_template
