@@ -84,6 +84,7 @@ class _MessagePlan:
         self.fields: list[tuple[str, str, Convert, Callable[[], Any] | None]] = []
         for field in descriptor.fields:
             self.fields.append(_field_plan(field, plans))
+        self.names = frozenset(name for name, *_ in self.fields)
 
     def convert(self, stored: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -97,8 +98,7 @@ class _MessagePlan:
             known += 1
             out[game_name] = convert(value)
         if known < len(stored):  # keys the schema does not know: carried as stored
-            names = {name for name, *_ in self.fields}
-            out.update((k, v) for k, v in stored.items() if k not in names)
+            out.update((k, v) for k, v in stored.items() if k not in self.names)
         return out
 
 

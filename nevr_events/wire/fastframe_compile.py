@@ -1,10 +1,9 @@
 """Descriptor tables for ``FastFrameValidator`` and every ``json_format`` rule.
 
-``build`` turns a message descriptor (and every message below it) into ``Msg`` /
-``Field`` tables: both key spellings, kinds, ranges, enum names. ``Msg.general`` is
-the table-driven converter that reproduces every ``json_format.Parse`` +
-``MessageToDict`` rule key by key (the general path, used whenever a generated
-fast converter sees anything unusual, and to build error messages with a path).
+``build`` turns a message descriptor (and every message below it) into ``Msg`` / ``Field``
+tables: key spellings, kinds, ranges, enum names. ``Msg.general`` is the table-driven
+converter of every ``json_format.Parse`` + ``MessageToDict`` rule, key by key (the general
+path: for anything a generated converter finds unusual, and for errors with a path).
 ``c`` (a one-element list) counts the keys seen, for the duplicate-key check.
 """
 
