@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from nevr_events.server.devdb import LocalFerretDB
+from nevr_events.testing.ferretdb import LocalFerretDB
 from nevr_events.testing.live import LiveServer
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")

@@ -75,7 +75,7 @@ def load_session(
         }
         sample = bson.encode(document)
         # As the stream hands documents over: the BSON, and the frame's JSON too
-        # for a store that keeps it (see nevr_events.server.stream.build_document).
+        # for a store that keeps it (see nevr_events.server.ingest.stream.build_document).
         keep = getattr(store, "keeps_frame_json", False)
         batch.append(StoredDocument(sample, frame_json(frame) if keep else None))
         if len(batch) == BATCH or (i == frames - 1 and sid == sessions[-1]):

@@ -20,7 +20,7 @@ import threading
 
 import websocket
 
-from nevr_events.server.wsconn import apply_mask  # the server's (websockets' C one)
+from nevr_events.server.ingest.wsconn import apply_mask  # the server's (websockets' C one)
 
 _TEXT, _CLOSE, _PING, _PONG = 0x1, 0x8, 0x9, 0xA
 

@@ -10,47 +10,46 @@ standard library) does not drag in pymongo, Flask and the rest.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 from nevr_events import exceptions as _exceptions
+from nevr_events._exports import lazy_exports
 from nevr_events.exceptions import *  # noqa: F403 - the names of exceptions.__all__
 
 __version__ = "0.1.0"
 
-# Imported on first use: module -> public names it defines.
-_LAZY = {
-    "nevr_events.server.app": ("create_app",),
-    "nevr_events.server.config": ("Settings",),
-    "nevr_events.client.http": ("Client", "EventPage", "Health", "SessionEvent", "SessionEvents"),
-    "nevr_events.client.framestream": ("FrameStream",),
-    "nevr_events.client.framewire": ("FrameProblem", "StreamResult"),
-    "nevr_events.client.live": ("Match", "MatchPage", "WatchedFrame"),
-}
-_LAZY_NAMES = {name: module for module, names in _LAZY.items() for name in names}
+EXPORTS, _lazy_getattr = lazy_exports(
+    __name__,
+    {
+        "nevr_events.server.app": ("create_app",),
+        "nevr_events.server.config": ("Settings",),
+        "nevr_events.client.http": ("Client",),
+        "nevr_events.client.results": ("EventPage", "Health", "SessionEvent", "SessionEvents"),
+        "nevr_events.client.framestream": ("FrameStream",),
+        "nevr_events.client.framewire": ("FrameProblem", "StreamResult"),
+        "nevr_events.client.live": ("Match", "MatchPage", "WatchedFrame"),
+    },
+)
 
-__all__ = sorted([*_exceptions.__all__, *_LAZY_NAMES])
+__all__ = sorted([*_exceptions.__all__, *EXPORTS])
 
 if TYPE_CHECKING:  # the same names, for type checkers (tests/test_public_api.py keeps them equal)
     from nevr_events.client.framestream import FrameStream as FrameStream
     from nevr_events.client.framewire import FrameProblem as FrameProblem
     from nevr_events.client.framewire import StreamResult as StreamResult
     from nevr_events.client.http import Client as Client
-    from nevr_events.client.http import EventPage as EventPage
-    from nevr_events.client.http import Health as Health
-    from nevr_events.client.http import SessionEvent as SessionEvent
-    from nevr_events.client.http import SessionEvents as SessionEvents
     from nevr_events.client.live import Match as Match
     from nevr_events.client.live import MatchPage as MatchPage
     from nevr_events.client.live import WatchedFrame as WatchedFrame
+    from nevr_events.client.results import EventPage as EventPage
+    from nevr_events.client.results import Health as Health
+    from nevr_events.client.results import SessionEvent as SessionEvent
+    from nevr_events.client.results import SessionEvents as SessionEvents
     from nevr_events.server.app import create_app as create_app
     from nevr_events.server.config import Settings as Settings
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY_NAMES.get(name)
-    if module is not None:
-        return getattr(importlib.import_module(module), name)
     if name in ("BadRequest", "Unauthorized", "NotFound"):  # names before 0.2
         return getattr(_exceptions, name)
-    raise AttributeError(f"module 'nevr_events' has no attribute {name!r}")
+    return _lazy_getattr(name)

@@ -20,13 +20,13 @@ import pytest
 from flask import Flask
 
 from nevr_events import Settings, create_app
-from nevr_events.server.devdb import LocalFerretDB
+from nevr_events.testing.ferretdb import LocalFerretDB
 from nevr_events.wire import fastframe_layouts
 from tests.rabbitmq import LocalRabbitMQ
 from tests.support import SECRET, LiveServer
 
 BACKENDS = ("sqlite", "mongo")
-DEFAULT_BACKEND = "mongo"
+DEFAULT_BACKEND = "sqlite"
 # Databases the run created on the MongoDB path; dropped at the end.
 _MONGO_DATABASES: list[str] = []
 

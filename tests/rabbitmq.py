@@ -23,7 +23,7 @@ from types import TracebackType
 import pika
 import pika.exceptions
 
-from nevr_events.server.devdb import die_with_parent, free_port
+from nevr_events.testing.ferretdb import die_with_parent, free_port
 
 SERVER = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
 

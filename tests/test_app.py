@@ -11,7 +11,7 @@ from flask import Flask
 from nevr_events import Settings, create_app
 from nevr_events.exceptions import ConfigError
 from nevr_events.server.auth import mint_token
-from nevr_events.server.lifecycle import close_app
+from nevr_events.server.runtime import close_app
 from tests.support import SECRET
 
 

@@ -20,7 +20,7 @@ from nevr_events import (
     TransportError,
     UnauthorizedError,
 )
-from nevr_events.server.devdb import free_port
+from nevr_events.testing.ferretdb import free_port
 from tests.support import LiveServer, make_frame, new_session_id
 
 GOAL = {"player_goal": {"player_slot": 1, "total_goals": 2, "points": 3}}

@@ -17,7 +17,7 @@ from google.protobuf import json_format
 from nevr_events import FrameStream, StreamError
 from nevr_events.client.framewire import encode_frame, stream_url
 from nevr_events.exceptions import ConnectError, UnauthorizedError
-from nevr_events.server.devdb import free_port
+from nevr_events.testing.ferretdb import free_port
 from nevr_events.wire.pb import telemetry_pb2
 from tests.support import LiveServer, envelope, make_frame, new_session_id
 

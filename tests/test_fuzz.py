@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from nevr_events.exceptions import InvalidFrame
-from nevr_events.server.malloc import pin_mmap_threshold
+from nevr_events.server.ops.malloc import pin_mmap_threshold
 from nevr_events.wire.fastframe import FastFrameValidator
 from tests.fuzzing import (
     MAX_MESSAGE_BYTES,

@@ -1,4 +1,4 @@
-"""The gunicorn internals ``server/gunicorn_hooks.py`` relies on are still there.
+"""The gunicorn internals ``server/ops/gunicorn_hooks.py`` relies on are still there.
 
 The behaviour itself (SIGINT and SIGTERM drain streams, then exit 0) is tested
 on live servers in ``test_lifecycle.py``; this fails first, and by name, when a
@@ -13,7 +13,7 @@ from gunicorn.arbiter import Arbiter
 from gunicorn.workers.base import Worker
 from gunicorn.workers.ggevent import GeventWorker
 
-from nevr_events.server.gunicorn_hooks import make_sigint_graceful
+from nevr_events.server.ops.gunicorn_hooks import make_sigint_graceful
 
 
 def test_master_signal_handlers_are_looked_up_by_name() -> None:

@@ -62,8 +62,8 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 def test_graph_is_built_from_real_imports() -> None:
     graph = _graph()
-    assert "nevr_events.server.lifecycle" in graph["nevr_events.server.stream"]
-    assert "nevr_events.wire.api" in graph["nevr_events.server.reads"]
+    assert "nevr_events.server.runtime" in graph["nevr_events.server.ingest.stream"]
+    assert "nevr_events.wire.api" in graph["nevr_events.server.reads.sessions"]
 
 
 def test_no_import_cycle() -> None:

@@ -15,7 +15,7 @@ import pytest
 import requests
 import websocket
 
-from nevr_events.server.devdb import LocalFerretDB
+from nevr_events.testing.ferretdb import LocalFerretDB
 from tests.support import (
     LiveServer,
     envelope,

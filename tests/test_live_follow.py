@@ -11,9 +11,9 @@ import pytest
 from bson import ObjectId
 
 from nevr_events.server.config import Settings
-from nevr_events.server.live import WindowFollower
+from nevr_events.server.ingest.stream import build_document
+from nevr_events.server.live.hub import WindowFollower
 from nevr_events.server.store import EventStore, open_store
-from nevr_events.server.stream import build_document
 from nevr_events.wire.fastframe import FastFrameValidator
 from tests.support import make_frame, new_session_id
 

@@ -184,8 +184,8 @@ def fill_sqlite(path: Path, sid: str, count: int) -> None:
     """``count`` stored frames (with bones) written straight into a SQLite store file."""
     from datetime import UTC, datetime, timedelta
 
+    from nevr_events.server.ingest.stream import build_document
     from nevr_events.server.store import SqliteEventStore
-    from nevr_events.server.stream import build_document
     from nevr_events.wire.fastframe import FastFrameValidator
 
     template = make_frame(sid, 0)

@@ -17,9 +17,9 @@ import websocket
 from prometheus_client.parser import text_string_to_metric_families
 
 from nevr_events import Settings, create_app
-from nevr_events.server.devdb import free_port
-from nevr_events.server.live import QUEUE_FRAMES
-from nevr_events.server.stream import build_document
+from nevr_events.server.ingest.stream import build_document
+from nevr_events.server.live.hub import QUEUE_FRAMES
+from nevr_events.testing.ferretdb import free_port
 from tests.live_support import PacedAgent, Watcher
 from tests.rabbitmq import Consumer, LocalRabbitMQ
 from tests.support import (
@@ -329,8 +329,8 @@ def test_amqp_figures_equal_what_the_broker_confirmed(
 def test_a_group_of_replies_counts_each_reply_and_observes_each_ones_time() -> None:
     from prometheus_client import CollectorRegistry, Histogram, generate_latest
 
-    from nevr_events.server.metrics import _SECONDS_BUCKETS, Metrics
-    from nevr_events.server.ratelimit import limited_reply
+    from nevr_events.server.ingest.ratelimit import limited_reply
+    from nevr_events.server.ops.metrics import _SECONDS_BUCKETS, Metrics
 
     def samples_of(text: str, prefix: str) -> dict[tuple[str, frozenset], float]:
         return {

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from bson import ObjectId
 
-from nevr_events.server.objectids import ObjectIdSource, new_object_id
+from nevr_events.server.ingest.ids import ObjectIdSource, new_object_id
 
 
 def test_ids_are_objectids_of_now_in_the_order_they_were_made() -> None:

@@ -11,7 +11,7 @@ import jsonschema_rs
 import requests
 from flask import Flask
 
-from nevr_events.server.openapi import document
+from nevr_events.server.reads.openapi import document
 from tests.support import ROOT, LiveServer, envelope, make_frame, new_session_id, send_frames
 
 # The CLI of the environment under test (not whichever `st` is first on PATH).

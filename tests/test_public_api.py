@@ -3,22 +3,48 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import inspect
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import nevr_events
 from nevr_events import exceptions
+from nevr_events.testing import ROOT
+
+PACKAGES = sorted(
+    ".".join(path.relative_to(ROOT).parent.parts)
+    for path in (ROOT / "nevr_events").rglob("__init__.py")
+    if "EXPORTS" in path.read_text()
+)
 
 
-def test_every_public_name_resolves() -> None:
-    for name in nevr_events.__all__:
-        assert getattr(nevr_events, name) is not None, name
+def test_every_package_with_a_face_is_checked() -> None:
+    assert {
+        "nevr_events",
+        "nevr_events.client",
+        "nevr_events.wire",
+        "nevr_events.server",
+        "nevr_events.server.ingest",
+    } <= set(PACKAGES)
 
 
-def test_type_checking_imports_match_the_lazy_table() -> None:
-    tree = ast.parse(Path(inspect.getfile(nevr_events)).read_text())
+@pytest.mark.parametrize("package", PACKAGES)
+def test_every_public_name_resolves(package: str) -> None:
+    module = importlib.import_module(package)
+    for name in module.__all__:
+        assert getattr(module, name) is not None, name
+    with pytest.raises(AttributeError):
+        module.no_such_name  # noqa: B018
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_type_checking_imports_match_the_lazy_table(package: str) -> None:
+    module = importlib.import_module(package)
+    tree = ast.parse(Path(inspect.getfile(module)).read_text())
     [block] = [n for n in tree.body if isinstance(n, ast.If) and "TYPE_CHECKING" in ast.unparse(n)]
     imported: dict[str, str] = {}
     for node in block.body:
@@ -26,7 +52,15 @@ def test_type_checking_imports_match_the_lazy_table() -> None:
         for alias in node.names:
             assert alias.asname == alias.name, "re-export as `import X as X`"
             imported[alias.name] = node.module
-    assert imported == nevr_events._LAZY_NAMES
+    assert imported == module.EXPORTS
+
+
+def test_subpackages_export_what_users_import() -> None:
+    from nevr_events.client import Client, FrameStream
+    from nevr_events.server import Settings, create_app
+
+    assert Client is nevr_events.Client and FrameStream is nevr_events.FrameStream
+    assert create_app is nevr_events.create_app and Settings is nevr_events.Settings
 
 
 def test_every_exception_class_is_exported() -> None:

@@ -15,10 +15,10 @@ from flask import Flask
 
 from nevr_events import Settings
 from nevr_events.exceptions import ConfigError
-from nevr_events.server.follow import StoreFollower
 from nevr_events.server.publish.broker import connection_options
 from nevr_events.server.publish.messages import SessionTracker
 from nevr_events.server.store import open_store
+from nevr_events.server.store.follow import StoreFollower
 
 SID = "8380fae5-e20f-4b61-beda-b94e0811244f"
 

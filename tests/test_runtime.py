@@ -6,9 +6,9 @@ import gevent
 from gevent.event import Event
 
 from nevr_events import Settings
-from nevr_events.server.lifecycle import Runtime
+from nevr_events.server.ingest.writer import BatchWriter
+from nevr_events.server.runtime import Runtime
 from nevr_events.server.store import MongoEventStore
-from nevr_events.server.writer import BatchWriter
 
 
 def _stream(runtime: Runtime, started: Event, finish: Event) -> None:

@@ -24,7 +24,7 @@ from nevr_events import (
     Unauthorized,
 )
 from nevr_events.client.spool import Spool, spool_status
-from nevr_events.server.devdb import LocalFerretDB, die_with_parent, free_port
+from nevr_events.testing.ferretdb import LocalFerretDB, die_with_parent, free_port
 from tests.support import ROOT, LiveServer, envelope, make_frame, new_session_id, wait_until
 from tests.test_cli import client_env, run
 

@@ -94,7 +94,7 @@ def test_arrivals_follow_arrival_order_from_a_time(store: EventStore) -> None:
 def test_follower_returns_each_frame_once_including_late_commits(store: EventStore) -> None:
     from bson import ObjectId
 
-    from nevr_events.server.follow import StoreFollower
+    from nevr_events.server.store.follow import StoreFollower
 
     follower = StoreFollower(store, start=datetime.now(UTC) - timedelta(seconds=1), page_size=2)
     late_id = ObjectId()  # arrived now, committed after newer frames (another worker)

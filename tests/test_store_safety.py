@@ -167,7 +167,7 @@ def test_an_unusable_store_path_gives_clear_errors_not_a_hang(tmp_path: Path) ->
     """A failing path (its folder is a file: unusable even for root): health is 503 and
     frames are refused with a reason, never acknowledged."""
     from nevr_events import Settings, create_app
-    from nevr_events.server.writer import BatchWriter
+    from nevr_events.server.ingest.writer import BatchWriter
     from tests.support import SECRET
 
     blocker = tmp_path / "not-a-folder"

@@ -9,6 +9,7 @@ import orjson
 import pytest
 from bson.raw_bson import RawBSONDocument
 
+from nevr_events.server.ingest.stream import build_document
 from nevr_events.server.store.base import DECODE, StoredDocument, frame_json
 from nevr_events.server.store.sqlite_rows import (
     decode_row,
@@ -17,7 +18,6 @@ from nevr_events.server.store.sqlite_rows import (
     split_document,
     to_row,
 )
-from nevr_events.server.stream import build_document
 from nevr_events.testing.frames import build_frame
 from nevr_events.wire.fastframe import FastFrameValidator
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from nevr_events import Settings
-from nevr_events.server.devdb import free_port
+from nevr_events.server.ingest.writer import BatchWriter
 from nevr_events.server.store import MongoEventStore
-from nevr_events.server.writer import BatchWriter
+from nevr_events.testing.ferretdb import free_port
 
 T0 = datetime(2025, 12, 4, 3, 0, tzinfo=UTC)
 

@@ -4,7 +4,7 @@ The connection is a real ``simple_websocket.Server`` on a socket pair, its
 reader running on a greenlet as under gunicorn's gevent worker; the peer is a
 wsproto client driven by hand, so each test decides exactly what arrives when.
 If a simple-websocket release changes an internal ``ServerSocket`` uses, these
-tests fail and name it: fix ``nevr_events/server/wsconn.py`` before upgrading.
+tests fail and name it: fix ``nevr_events/server/ingest/wsconn.py`` before upgrading.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from wsproto.events import (
     TextMessage,
 )
 
-from nevr_events.server.wsconn import BoundedInbox, ConnectionClosed, ServerSocket
+from nevr_events.server.ingest.wsconn import BoundedInbox, ConnectionClosed, ServerSocket
 
 
 class _GreenThread:
@@ -92,7 +92,7 @@ def test_simple_websocket_internals_are_what_the_adapter_uses(pair: tuple[Any, P
         for name in ("sock", "ws", "event", "input_buffer", "connected")
         if not hasattr(ws, name)
     ]
-    assert not missing, f"{version} no longer has {missing}: update nevr_events/server/wsconn.py"
+    assert not missing, f"{version} no longer has {missing}: update server/ingest/wsconn.py"
     assert type(ws.input_buffer) is list, "input_buffer is no longer a list"
     assert isinstance(ws.ws, WSConnection), "ws is no longer the wsproto connection"
     assert ws.connected is True

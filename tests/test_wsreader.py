@@ -28,7 +28,12 @@ from wsproto.events import (
 )
 from wsproto.extensions import PerMessageDeflate
 
-from nevr_events.server.wsconn import ConnectionClosed, ServerSocket, frame_reader, read_frames
+from nevr_events.server.ingest.wsconn import (
+    ConnectionClosed,
+    ServerSocket,
+    frame_reader,
+    read_frames,
+)
 from tests.test_wsconn import Peer, _GreenThread
 
 
@@ -225,7 +230,7 @@ def test_simple_websocket_internals_the_reader_uses(pair: tuple[Any, Peer]) -> N
     ws, _peer = pair
     names = ("receive_bytes", "ping_interval", "pong_received", "max_message_size", "close")
     missing = [name for name in (*names, "_handle_events") if not hasattr(ws, name)]
-    assert not missing, f"simple-websocket no longer has {missing}: update server/wsconn.py"
+    assert not missing, f"simple-websocket no longer has {missing}: update server/ingest/wsconn.py"
     # simple-websocket made its reader as thread_class(target=self._thread), and
     # frame_reader turned that into read_frames on this connection.
     assert ws.thread.target.func is read_frames and ws.thread.target.args[0] is ws
@@ -235,7 +240,7 @@ def test_a_failing_reader_ends_the_connection(
     pair: tuple[Any, Peer], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     ws, peer = pair
-    from nevr_events.server import wsconn
+    from nevr_events.server.ingest import wsconn
 
     def broken(*_args: Any) -> bytes:
         raise RuntimeError("bug in the frame path")

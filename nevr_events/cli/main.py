@@ -97,13 +97,13 @@ def _gunicorn_argv() -> list[str]:
         "-m",
         "gunicorn",
         "-c",
-        "python:nevr_events.server.gunicorn_config",
+        "python:nevr_events.server.ops.gunicorn_config",
         "nevr_events.server.app:create_app()",
     ]
 
 
 def _serve_with_local_db(env: dict[str, str]) -> None:
-    from nevr_events.server.devdb import CACHE_DIR, LocalFerretDB
+    from nevr_events.testing.ferretdb import CACHE_DIR, LocalFerretDB
 
     click.echo("starting a local FerretDB (the first run builds it, ~1 min)...", err=True)
     with LocalFerretDB(data_dir=CACHE_DIR / "data") as db:

@@ -10,24 +10,13 @@ from flask import Flask, Response, jsonify
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from nevr_events.server import (
-    graphql,
-    health,
-    lifecycle,
-    limits,
-    logs,
-    metrics,
-    openapi,
-    publish,
-    reads,
-    store,
-    stream,
-    wsconn,
-)
+from nevr_events.server import graphql, publish, runtime, store
 from nevr_events.server.config import AUTH_NONE_WARNING, Settings
-from nevr_events.server.live import init_app as init_live_hub
-from nevr_events.server.live_ws import bp as live_bp
-from nevr_events.server.matches import bp as matches_bp
+from nevr_events.server.ingest import limits, stream, wsconn
+from nevr_events.server.live import hub as live_hub
+from nevr_events.server.live import views as live_views
+from nevr_events.server.ops import health, logs, metrics
+from nevr_events.server.reads import matches, openapi, sessions
 from nevr_events.wire.fastframe import FastFrameValidator
 from nevr_events.wire.frames import FrameValidator
 
@@ -52,7 +41,7 @@ def create_app(
         # Larger messages close the stream with 1009 (message too big).
         "max_message_size": settings.max_message_bytes,
         "receive_bytes": 64 * 1024,
-        # Whole frames, unmasked in C: see nevr_events/server/wsconn.py.
+        # Whole frames, unmasked in C: see nevr_events/server/ingest/wsconn.py.
         "thread_class": wsconn.frame_reader(),
     }
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -64,21 +53,21 @@ def create_app(
     )
     app.extensions["nevr_events.validator"] = validator or FastFrameValidator()
     event_store = store.init_app(app, event_store)
-    lifecycle.init_app(app, event_store)
+    runtime.init_app(app, event_store)
     logs.init_app(app)
     limits.init_app(app)
     metrics.init_app(app)
-    init_live_hub(app, event_store)
+    live_hub.init_app(app, event_store)
     publish.init_app(app, event_store)
 
     app.register_blueprint(health.bp)
-    app.register_blueprint(reads.bp)
+    app.register_blueprint(sessions.bp)
     app.register_blueprint(stream.bp)
     app.register_blueprint(graphql.bp)
     app.register_blueprint(metrics.bp)
     app.register_blueprint(openapi.bp)
-    app.register_blueprint(live_bp)
-    app.register_blueprint(matches_bp)
+    app.register_blueprint(live_views.bp)
+    app.register_blueprint(matches.bp)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
     log.info("nevr-events ready: %s", store.describe(settings))

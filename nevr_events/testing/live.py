@@ -17,8 +17,8 @@ import pymongo
 import websocket
 
 from nevr_events.server.auth import mint_token
-from nevr_events.server.devdb import die_with_parent, free_port
 from nevr_events.testing import ROOT
+from nevr_events.testing.ferretdb import die_with_parent, free_port
 
 SECRET = "test-secret-" + "x" * 40
 

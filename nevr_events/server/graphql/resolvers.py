@@ -22,7 +22,7 @@ from graphql import (
 from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
 
 from nevr_events.exceptions import InvalidSessionId
-from nevr_events.server.health import check_health
+from nevr_events.server.ops.health import check_health
 from nevr_events.server.store import EventStore, PageCursor, get_store
 from nevr_events.wire import api
 from nevr_events.wire.frames import canonical_session_id, parse_timestamp

@@ -26,10 +26,10 @@ from pymongo.errors import PyMongoError
 
 from nevr_events.exceptions import StoreUnavailable
 from nevr_events.server.config import Settings
-from nevr_events.server.follow import StoreFollower
 from nevr_events.server.publish.broker import BrokerConnection, BrokerError
 from nevr_events.server.publish.messages import Message, SessionTracker, arrival
 from nevr_events.server.store import EventStore
+from nevr_events.server.store.follow import StoreFollower
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class Publisher:
         # For /metrics (issue-11): messages sent, and confirmed by the broker, by this worker.
         self.published = 0
         self.confirmed = 0
-        self.metrics: Any = None  # nevr_events.server.metrics.Metrics, or None
+        self.metrics: Any = None  # nevr_events.server.ops.metrics.Metrics, or None
         self._stopping = Event()
         self._greenlet: gevent.Greenlet | None = None
         self._leased_until = 0.0

@@ -20,7 +20,7 @@ from werkzeug.exceptions import BadRequest, NotFound
 
 from nevr_events.exceptions import InvalidSessionId
 from nevr_events.server import auth
-from nevr_events.server.live import to_json
+from nevr_events.server.live.hub import to_json
 from nevr_events.server.store import EventStore, PageCursor, get_store
 from nevr_events.wire.echoreplay import ECHOREPLAY_SUFFIX, echoreplay_chunks
 from nevr_events.wire.frames import canonical_session_id

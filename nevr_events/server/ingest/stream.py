@@ -25,11 +25,12 @@ from gevent.event import AsyncResult
 from gevent.queue import Queue
 
 from nevr_events.exceptions import InvalidFrame, StoreUnavailable
-from nevr_events.server import auth, ratelimit
-from nevr_events.server.lifecycle import Runtime, get_runtime
-from nevr_events.server.objectids import new_object_id
+from nevr_events.server import auth
+from nevr_events.server.ingest import ratelimit
+from nevr_events.server.ingest.ids import new_object_id
+from nevr_events.server.ingest.wsconn import GOING_AWAY, ConnectionClosed, ServerSocket
+from nevr_events.server.runtime import Runtime, get_runtime
 from nevr_events.server.store import StoredDocument, WriteOutcome
-from nevr_events.server.wsconn import GOING_AWAY, ConnectionClosed, ServerSocket
 from nevr_events.wire.frames import (
     FrameValidator,
     canonical_session_id,
@@ -99,7 +100,7 @@ class StreamSession:
     """One agent connection: reads, validates, submits, and replies in order."""
 
     # Set by ``_serve`` from the settings; the defaults are "off".
-    metrics: Any = None  # nevr_events.server.metrics.Metrics
+    metrics: Any = None  # nevr_events.server.ops.metrics.Metrics
     rate_limit: ratelimit.TokenBucket | None = None
     idle_timeout: float = float("inf")
     idle = False

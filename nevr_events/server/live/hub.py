@@ -29,8 +29,8 @@ from gevent.event import Event
 from pymongo.errors import PyMongoError
 
 from nevr_events.exceptions import StoreUnavailable
-from nevr_events.server.follow import StoreFollower
 from nevr_events.server.store import EventStore
+from nevr_events.server.store.follow import StoreFollower
 from nevr_events.wire.api import format_time
 
 log = logging.getLogger(__name__)
@@ -153,7 +153,7 @@ class Subscription:
         self.queue: deque[LiveFrame] = deque(maxlen=queue_frames)
         self.wakeup = Event()
         self.dropped = 0
-        self.metrics = metrics  # nevr_events.server.metrics.Metrics, or None
+        self.metrics = metrics  # nevr_events.server.ops.metrics.Metrics, or None
 
     def push(self, frame: LiveFrame) -> None:
         if len(self.queue) == self.queue.maxlen:
@@ -196,7 +196,7 @@ class LiveHub:
         self.owner = uuid.uuid4().hex
         self._published: dict[str, int] | None = None
         self._published_at = 0.0
-        self.metrics: Any = None  # nevr_events.server.metrics.Metrics, set by init_app
+        self.metrics: Any = None  # nevr_events.server.ops.metrics.Metrics, set by init_app
 
     # -- registry ----------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ database, all within ``SERVER_TIMEOUT``.
 The runtime knows streams only as a count: a stream holds
 ``Runtime.open_stream()`` while it runs, and the shutdown waits for the count
 to reach zero. (How gunicorn's signals reach ``begin_shutdown`` is in
-``nevr_events.server.gunicorn_hooks``.)
+``nevr_events.server.ops.gunicorn_hooks``.)
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import gevent
 from flask import Flask, current_app
 from gevent.event import Event
 
+from nevr_events.server.ingest.writer import BatchWriter
 from nevr_events.server.store import EventStore
-from nevr_events.server.writer import BatchWriter
 
 log = logging.getLogger(__name__)
 

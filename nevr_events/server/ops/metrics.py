@@ -143,7 +143,7 @@ class Metrics:
             ["route", "status"],
             registry=own,
         )
-        # The live view (server/live.py, spectator.py).
+        # The live view (server/live/hub.py, spectator.py).
         self.subscribers_active = Gauge(
             "nevr_events_subscribers_active",
             "Live-view subscribers, all workers.",

@@ -20,7 +20,7 @@ import signal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from nevr_events.server.lifecycle import Runtime
+    from nevr_events.server.runtime import Runtime
 
 
 def make_sigint_graceful(arbiter: Any) -> None:

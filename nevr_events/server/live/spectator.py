@@ -21,7 +21,7 @@ from pymongo.errors import PyMongoError
 from simple_websocket import ConnectionClosed
 
 from nevr_events.exceptions import StoreUnavailable
-from nevr_events.server.live import LOOKBACK, LiveFrame, LiveHub, Subscription, frame_message
+from nevr_events.server.live.hub import LOOKBACK, LiveFrame, LiveHub, Subscription, frame_message
 from nevr_events.server.store import EventStore, PageCursor
 
 log = logging.getLogger(__name__)

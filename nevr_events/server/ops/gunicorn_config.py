@@ -1,4 +1,4 @@
-"""Gunicorn settings for nevr-events (``gunicorn -c python:nevr_events.server.gunicorn_config``).
+"""Gunicorn settings (``gunicorn -c python:nevr_events.server.ops.gunicorn_config``).
 
 Everything comes from the same environment variables as the app, so
 ``nevr-events serve`` and a bare ``gunicorn`` run behave the same.
@@ -13,7 +13,7 @@ import tempfile
 from typing import Any
 
 from nevr_events.server.config import AUTH_NONE_WARNING, Settings
-from nevr_events.server.gunicorn_hooks import install_worker_shutdown, make_sigint_graceful
+from nevr_events.server.ops.gunicorn_hooks import install_worker_shutdown, make_sigint_graceful
 
 _settings = Settings.from_env()
 
@@ -34,7 +34,7 @@ timeout = 60
 keepalive = 75
 loglevel = _settings.log_level
 # LOG_FORMAT=json: gunicorn's own lines and the access log as JSON too.
-logger_class = "nevr_events.server.logs.GunicornLogger"
+logger_class = "nevr_events.server.ops.logs.GunicornLogger"
 # MAX_HEADER_BYTES: one request header line, larger gets 431 from gunicorn.
 limit_request_field_size = _settings.max_header_bytes
 accesslog = "-"
@@ -89,7 +89,7 @@ def post_fork(server: Any, worker: Any) -> None:
 
 
 def post_worker_init(worker: Any) -> None:
-    from nevr_events.server.malloc import pin_mmap_threshold
+    from nevr_events.server.ops.malloc import pin_mmap_threshold
 
     pin_mmap_threshold()  # big messages must not leave RSS high once answered
     install_worker_shutdown(worker)

@@ -18,9 +18,9 @@ from werkzeug.exceptions import BadRequest, NotFound, ServiceUnavailable
 
 from nevr_events.exceptions import InvalidSessionId
 from nevr_events.server import auth
-from nevr_events.server.lifecycle import get_runtime
-from nevr_events.server.live import HubFull, get_hub, to_json
-from nevr_events.server.spectator import Spectator
+from nevr_events.server.live.hub import HubFull, get_hub, to_json
+from nevr_events.server.live.spectator import Spectator
+from nevr_events.server.runtime import get_runtime
 from nevr_events.server.store import get_store
 from nevr_events.wire.frames import canonical_session_id
 

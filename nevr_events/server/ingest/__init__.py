@@ -1,0 +1,28 @@
+"""Ingest: the agents' WebSocket stream, from a received message to its acknowledged write."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from nevr_events._exports import lazy_exports
+
+EXPORTS, __getattr__ = lazy_exports(
+    __name__,
+    {
+        "nevr_events.server.ingest.stream": (
+            "StreamSession",
+            "build_document",
+        ),
+        "nevr_events.server.ingest.writer": ("BatchWriter",),
+        "nevr_events.server.ingest.ratelimit": ("TokenBucket",),
+        "nevr_events.server.ingest.wsconn": ("ServerSocket",),
+    },
+)
+__all__ = sorted(EXPORTS)
+
+if TYPE_CHECKING:
+    from nevr_events.server.ingest.ratelimit import TokenBucket as TokenBucket
+    from nevr_events.server.ingest.stream import StreamSession as StreamSession
+    from nevr_events.server.ingest.stream import build_document as build_document
+    from nevr_events.server.ingest.writer import BatchWriter as BatchWriter
+    from nevr_events.server.ingest.wsconn import ServerSocket as ServerSocket
