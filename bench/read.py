@@ -31,7 +31,7 @@ import requests
 from bson.raw_bson import RawBSONDocument
 
 from nevr_events.server.config import Settings
-from nevr_events.server.store import EventStore, StoredDocument, frame_json, open_store
+from nevr_events.server.store import EventStore, open_store
 from nevr_events.testing.frames import build_frame
 from nevr_events.wire.api import format_time
 from nevr_events.wire.frames import ProtobufFrameValidator, event_types
@@ -74,10 +74,8 @@ def load_session(
             "updated_at": stamp,
         }
         sample = bson.encode(document)
-        # As the stream hands documents over: the BSON, and the frame's JSON too
-        # for a store that keeps it (see nevr_events.server.ingest.stream.build_document).
-        keep = getattr(store, "keeps_frame_json", False)
-        batch.append(StoredDocument(sample, frame_json(frame) if keep else None))
+        # As the stream hands documents over (nevr_events.server.ingest.stream.build_document).
+        batch.append(store.stored_form(document))
         if len(batch) == BATCH or (i == frames - 1 and sid == sessions[-1]):
             started = time.perf_counter()
             outcomes = store.insert_frames(batch)

@@ -13,7 +13,7 @@ from bson import ObjectId
 from nevr_events.server.config import Settings
 from nevr_events.server.ingest.stream import build_document
 from nevr_events.server.live.hub import WindowFollower
-from nevr_events.server.store import EventStore, open_store
+from nevr_events.server.store import EventStore, bson_form, open_store
 from nevr_events.wire.fastframe import FastFrameValidator
 from tests.support import make_frame, new_session_id
 
@@ -31,7 +31,14 @@ def store(settings: Settings) -> Iterator[EventStore]:
 def document(sid: str, index: int, oid: ObjectId) -> Any:
     frame = FastFrameValidator().parse(json.dumps({"frame": make_frame(sid, index)})).frame
     assert frame is not None
-    raw = build_document(frame, session_id=sid, user_id="u", node="n", received=datetime.now(UTC))
+    raw = build_document(
+        frame,
+        session_id=sid,
+        user_id="u",
+        node="n",
+        received=datetime.now(UTC),
+        stored_form=bson_form,
+    )
     return {**raw, "_id": oid}  # an _id fixed at a chosen arrival time
 
 

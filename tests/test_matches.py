@@ -202,7 +202,12 @@ def fill_sqlite(path: Path, sid: str, count: int) -> None:
                 frame = {**stored, "frame_index": i, "timestamp": stamp.isoformat()}
                 batch.append(
                     build_document(
-                        frame, session_id=sid.lower(), user_id="agent-1", node="n", received=stamp
+                        frame,
+                        session_id=sid.lower(),
+                        user_id="agent-1",
+                        node="n",
+                        received=stamp,
+                        stored_form=store.stored_form,
                     )
                 )
             assert all(o.status == "stored" for o in store.insert_frames(batch))

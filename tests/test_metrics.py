@@ -221,6 +221,7 @@ def test_store_errors_and_batches_are_counted_by_the_writer(database_name: str) 
             user_id="u",
             node="n",
             received=datetime.now(UTC),
+            stored_form=runtime.store.stored_form,
         )
         outcome = runtime.writer.submit(document).get(timeout=30)
         assert outcome.status == "error"

@@ -10,7 +10,7 @@ import pytest
 from bson.raw_bson import RawBSONDocument
 
 from nevr_events.server.ingest.stream import build_document
-from nevr_events.server.store.base import DECODE, StoredDocument, frame_json
+from nevr_events.server.store.base import DECODE, StoredDocument, bson_form, frame_json
 from nevr_events.server.store.sqlite_rows import (
     decode_row,
     millis,
@@ -39,7 +39,7 @@ def _build(frame: dict, keep_json: bool) -> bson.raw_bson.RawBSONDocument:
         user_id="u-1",
         node="n",
         received=RECEIVED,
-        split=split_document if keep_json else None,
+        stored_form=split_document if keep_json else bson_form,
     )
 
 

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import bson
 import gevent
 import orjson
 from bson.raw_bson import RawBSONDocument
@@ -65,7 +64,7 @@ def build_document(
     user_id: str,
     node: str,
     received: datetime,
-    split: Callable[[dict[str, Any]], StoredDocument] | None = None,
+    stored_form: Callable[[dict[str, Any]], StoredDocument],
 ) -> RawBSONDocument:
     """The stored form of one frame (see README, "Storage"), encoded to BSON at once.
 
@@ -87,13 +86,7 @@ def build_document(
         "created_at": received,
         "updated_at": received,
     }
-    if split is not None:
-        # A store that keeps each frame's JSON (``keeps_frame_json``) splits the document
-        # itself (its ``split_document``) here, where the frame is still a dict: the
-        # ~13 KB frame is encoded once, as JSON, not also as BSON (~30 µs a frame;
-        # BENCHMARKS.md, "Stream CPU"), and the store's row comes from this dict.
-        return split(document)
-    return StoredDocument(bson.encode(document))
+    return stored_form(document)
 
 
 class StreamSession:
@@ -127,7 +120,6 @@ class StreamSession:
         self._raw_session_id: object = None  # the last session id seen, and its canonical form
         self._session_id = ""
         self.counts = {"stored": 0, "duplicate": 0, "skipped": 0, "rejected": 0}
-        self.split = getattr(runtime.store, "split_document", None)
 
     def run(self) -> None:
         with self.runtime.open_stream():
@@ -196,7 +188,7 @@ class StreamSession:
                 user_id=self.user_id,
                 node=self.node,
                 received=datetime.now(UTC),
-                split=self.split,
+                stored_form=self.runtime.store.stored_form,
             )
             return reply, self.runtime.writer.submit(document)
         except (InvalidFrame, StoreUnavailable) as exc:

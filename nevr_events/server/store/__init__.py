@@ -15,22 +15,36 @@ from flask import Flask, current_app
 from nevr_events.exceptions import ConfigError
 from nevr_events.server.config import MONGO_SCHEMES, SQLITE_SCHEME, Settings
 from nevr_events.server.store.base import (
+    ArrivalLog,
     EventStore,
+    FrameSink,
+    MatchIndex,
     PageCursor,
+    Presence,
+    PublisherState,
+    SessionReader,
     StoredDocument,
     WriteOutcome,
+    bson_form,
     frame_json,
 )
 from nevr_events.server.store.mongo import MongoEventStore
 from nevr_events.server.store.sqlite import SqliteEventStore
 
 __all__ = [
+    "ArrivalLog",
     "EventStore",
+    "FrameSink",
+    "MatchIndex",
     "MongoEventStore",
     "PageCursor",
+    "Presence",
+    "PublisherState",
+    "SessionReader",
     "SqliteEventStore",
     "StoredDocument",
     "WriteOutcome",
+    "bson_form",
     "describe",
     "frame_json",
     "get_store",

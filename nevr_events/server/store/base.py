@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
+import bson
 import orjson
 from bson import ObjectId
 from bson.codec_options import CodecOptions
@@ -29,8 +30,8 @@ def frame_json(frame: Any) -> bytes:
 class StoredDocument(RawBSONDocument):
     """A document to store, as BSON, plus its frame's JSON when the stream already had it.
 
-    Stores that keep each frame's JSON (``keeps_frame_json``) then need not
-    re-encode it; to every other store it is just a ``RawBSONDocument``. When
+    Each store makes it with its ``stored_form``: SQLite keeps each frame's JSON, so it
+    need not re-encode it; to MongoDB it is just a ``RawBSONDocument``. When
     ``frame_json`` is given, the BSON's ``frame`` may be null (the stream builds
     it so for those stores only): the frame is then the JSON. ``row`` is the
     SQLite row of the document when the stream computed it from the values at
@@ -49,6 +50,11 @@ class StoredDocument(RawBSONDocument):
         super().__init__(raw)
         self.frame_json = frame_json
         self.row = row
+
+
+def bson_form(document: Mapping[str, Any]) -> StoredDocument:
+    """The stored form of a document as plain BSON (what MongoDB inserts)."""
+    return StoredDocument(bson.encode(document))
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,14 +95,21 @@ class PageCursor:
         return cls(document["timestamp"], document["_id"])
 
 
-class EventStore(Protocol):
-    """What the service needs from a database, and nothing more."""
+class FrameSink(Protocol):
+    """What the writer and the stream need: turn a frame's document into the stored form,
+    and store batches of them."""
+
+    def stored_form(self, document: dict[str, Any]) -> StoredDocument:
+        """The document as this store will insert it (BSON, or a SQLite row and its JSON)."""
+        ...
 
     def ensure_indexes(self) -> None: ...
 
     def insert_frames(self, documents: Sequence[Mapping[str, Any]]) -> list[WriteOutcome]: ...
 
-    def ping(self, timeout: float | None = None) -> None: ...
+
+class SessionReader(Protocol):
+    """The reads of one session's frames and of the list of sessions (HTTP, GraphQL)."""
 
     def count(self, session_id: str, event_type: str | None = None) -> int: ...
 
@@ -125,17 +138,12 @@ class EventStore(Protocol):
 
     def count_lobby_sessions(self, since: datetime | None = None) -> int: ...
 
-    def arrivals(
-        self,
-        since: datetime,
-        *,
-        after_id: ObjectId | None = None,
-        session_id: str | None = None,
-        limit: int = 1000,
-        with_frame: bool = True,
-    ) -> list[dict[str, Any]]: ...
 
-    # Live view and match list (nevr_events.server.store.*_matches).
+class MatchIndex(Protocol):
+    """The match list and the live list (nevr_events.server.store.*_matches)."""
+
+    def session_summaries(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]: ...
+
     def active_sessions(self, since: datetime) -> list[str]: ...
 
     def last_arrival(self, session_id: str) -> datetime | None: ...
@@ -146,14 +154,36 @@ class EventStore(Protocol):
         self, *, limit: int, before: tuple[datetime, str] | None = None
     ) -> list[dict[str, Any]]: ...
 
-    def set_live_presence(self, owner: str, counts: Mapping[str, int], ttl: float) -> None: ...
 
-    def live_subscribers(self, exclude: str | None = None) -> dict[str, int]: ...
+class ArrivalLog(Protocol):
+    """Stored frames in arrival (``_id``) order, for the followers (live hub, publisher)."""
+
+    def arrivals(
+        self,
+        since: datetime,
+        *,
+        after_id: ObjectId | None = None,
+        session_id: str | None = None,
+        limit: int = 1000,
+        with_frame: bool = True,
+    ) -> list[dict[str, Any]]: ...
+
     def frames_by_id(self, ids: Sequence[ObjectId]) -> list[dict[str, Any]]: ...
 
     def latest_arrival(self) -> datetime | None: ...
 
-    # Small shared state (the publisher's cursor) and leases (one publisher at a time).
+
+class Presence(Protocol):
+    """Each worker's live-subscriber counts, so any worker can list them all."""
+
+    def set_live_presence(self, owner: str, counts: Mapping[str, int], ttl: float) -> None: ...
+
+    def live_subscribers(self, exclude: str | None = None) -> dict[str, int]: ...
+
+
+class PublisherState(Protocol):
+    """Small shared state (the publisher's cursor) and leases (one publisher at a time)."""
+
     def get_state(self, key: str) -> dict[str, Any] | None: ...
 
     def put_state(self, key: str, value: Mapping[str, Any]) -> None: ...
@@ -161,5 +191,13 @@ class EventStore(Protocol):
     def acquire_lease(self, name: str, owner: str, ttl: float) -> bool: ...
 
     def release_lease(self, name: str, owner: str) -> None: ...
+
+
+class EventStore(
+    FrameSink, SessionReader, MatchIndex, ArrivalLog, Presence, PublisherState, Protocol
+):
+    """A whole store: every narrow interface above, plus health and closing."""
+
+    def ping(self, timeout: float | None = None) -> None: ...
 
     def close(self) -> None: ...

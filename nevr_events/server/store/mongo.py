@@ -25,6 +25,7 @@ from nevr_events.server.store.base import (
     LEGACY_FIELDS,
     PageCursor,
     WriteOutcome,
+    bson_form,
     frame_json,
 )
 from nevr_events.server.store.mongo_matches import MongoMatchQueries
@@ -91,6 +92,8 @@ class MongoEventStore(MongoMatchQueries):
         self._accumulators: bool | None = None
         self.collection = self._client[settings.database_name][settings.collection_name]
         self.state = self._client[settings.database_name][f"{settings.collection_name}_state"]
+
+    stored_form = staticmethod(bson_form)
 
     def ensure_indexes(self) -> None:
         """Create the missing indexes; safe on every start of every worker.

@@ -59,10 +59,9 @@ T = TypeVar("T")
 class SqliteEventStore(SqliteMatchQueries, SqliteStateMixin):
     """EventStore on one SQLite file; one writer connection and a few readers per process."""
 
-    # The stream hands over each frame's JSON with its BSON (see ``StoredDocument``),
-    # split by this store's own function, which computes its row too.
-    keeps_frame_json = True
-    split_document = staticmethod(split_document)
+    # The stream hands over each frame's JSON with its row (see ``StoredDocument``),
+    # split by this store's own function while the frame is still a dict.
+    stored_form = staticmethod(split_document)
 
     def __init__(self, path: str, *, timeout: float = 10.0) -> None:
         self.path = path
