@@ -36,9 +36,8 @@ def nowhere() -> str:
 
 def stored_indexes(live: LiveServer, sid: str) -> tuple[int, set[int]]:
     """(documents, distinct frame indexes) stored for session ``sid``."""
-    query = {"lobby_session_id": sid.lower()}
-    collection = live.collection
-    return collection.count_documents(query), set(collection.distinct("frame_index", query))
+    docs = live.stored(sid)
+    return len(docs), {doc["frame_index"] for doc in docs}
 
 
 # -- the spool on its own ---------------------------------------------------------------------
