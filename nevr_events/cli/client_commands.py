@@ -20,6 +20,7 @@ from typing import IO, Any
 
 import click
 import orjson
+from click.decorators import FC
 
 from nevr_events.wire.api import DEFAULT_URL, legacy_json, legacy_ndjson
 
@@ -47,6 +48,18 @@ def _token_option(func: Callable[..., Any]) -> Callable[..., Any]:
         default=None,
         help="JWT from `nevr-events token` (env NEVR_EVENTS_TOKEN).",
     )(func)
+
+
+def _format_option(default: str, other: str, help: str) -> Callable[[FC], FC]:
+    """``--format`` (as ``fmt``): one of two output forms, ``default`` unless chosen."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice([default, other]),
+        default=default,
+        show_default=True,
+        help=help,
+    )
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> None:
@@ -88,13 +101,8 @@ def events() -> None:
 
 @events.command("get")
 @click.argument("lobby_session_id")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["json", "ndjson"]),
-    default="json",
-    show_default=True,
-    help="json: {lobby_session_id, events, count}; ndjson: one event per line.",
+@_format_option(
+    "json", "ndjson", help="json: {lobby_session_id, events, count}; ndjson: one event per line."
 )
 @click.option("--event-type", default=None, help="Only frames with this event, e.g. player_goal.")
 @click.option(
@@ -285,8 +293,8 @@ def stream(
     Exit status: 0 all stored, 1 frames rejected or lost, 3 only parse errors.
     """
     from nevr_events.client.framestream import FrameStream
-    from nevr_events.client.replay import LineError, ReplayFileError, read_frames
-    from nevr_events.exceptions import ClientError, ConfigError, StreamError
+    from nevr_events.client.replay import LineError, read_frames
+    from nevr_events.exceptions import ClientError, ConfigError, ReplayFileError, StreamError
     from nevr_events.server.config import parse_duration
 
     if rate and realtime:

@@ -12,7 +12,13 @@ from typing import Any
 import click
 import orjson
 
-from nevr_events.cli.client_commands import EXIT_INTERRUPTED, _fail, _token_option, _url_option
+from nevr_events.cli.client_commands import (
+    EXIT_INTERRUPTED,
+    _fail,
+    _format_option,
+    _token_option,
+    _url_option,
+)
 
 
 @click.command()
@@ -91,12 +97,9 @@ def matches_list(limit: int | None, url: str, token: str | None) -> None:
     default=None,
     help="File to write (default MATCH_ID.echoreplay or MATCH_ID.ndjson).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["echoreplay", "ndjson"]),
-    default="echoreplay",
-    show_default=True,
+@_format_option(
+    "echoreplay",
+    "ndjson",
     help="echoreplay: zip recording for replay tools; ndjson: one envelope per line.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")

@@ -44,6 +44,7 @@ import logging
 import os
 import threading
 import time
+from types import EllipsisType
 from typing import Any
 
 import websocket
@@ -174,7 +175,9 @@ class FrameStream(StreamConnection):
 
     # -- public API --------------------------------------------------------------------------
 
-    def send(self, frame: Any, *, tag: Any = None, timeout: float | None = ...) -> int:  # type: ignore[assignment]
+    def send(
+        self, frame: Any, *, tag: Any = None, timeout: float | EllipsisType | None = ...
+    ) -> int:
         """Queue and send one frame without waiting for its reply; returns its position.
 
         Blocks while ``max_in_flight`` frames are unanswered; ``timeout``

@@ -134,7 +134,9 @@ class Spool:
         if not segments or segments[-1].size >= self.segment_bytes:
             segments.append(Segment(segment_path(self.directory, self.next_seq), self.next_seq))
         self._segments = segments
-        self._write_fd = os.open(segments[-1].path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self._write_fd: int | None = os.open(
+            segments[-1].path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644
+        )
         self._bytes = sum(s.size for s in segments)
         self._retired: list[int] = []  # write fds of full segments: fsync, then close
         self._dirty = self._dir_dirty = True
@@ -167,7 +169,7 @@ class Spool:
                 )
             segment = self._segments[-1]
             if segment.size and segment.size + length > self.segment_bytes:
-                segment = self._roll()
+                segment = self._roll(self._write_fd)
             try:
                 written = os.writev(self._write_fd, (header, prefix, data))
                 if written != length:
@@ -187,10 +189,10 @@ class Spool:
             self._dirty = True
             return seq
 
-    def _roll(self) -> Segment:
+    def _roll(self, full_fd: int) -> Segment:
         segment = Segment(segment_path(self.directory, self.next_seq), self.next_seq)
         fd = os.open(segment.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
-        self._retired.append(self._write_fd)
+        self._retired.append(full_fd)
         self._write_fd = fd
         self._segments.append(segment)
         self._dir_dirty = True
@@ -291,7 +293,7 @@ class Spool:
         for old in retired:
             os.fsync(old)
             os.close(old)
-        if dirty:
+        if dirty and fd is not None:
             os.fsync(fd)
         if acked != self._saved_acked:
             tmp = self.directory / "acked.tmp"
@@ -324,5 +326,5 @@ class Spool:
             for fd in (self._write_fd, self._read_fd):
                 if fd is not None:
                     os.close(fd)
-            self._write_fd = self._read_fd = None  # type: ignore[assignment]
+            self._write_fd = self._read_fd = None
         os.close(self._lock_fd)  # releases the flock

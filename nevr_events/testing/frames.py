@@ -35,7 +35,8 @@ def _sample_text() -> str:
 
 def load_sample() -> dict[str, Any]:
     """The raw game ``/session`` snapshot (custom JSON names; a valid ``SessionResponse``)."""
-    return orjson.loads(_sample_text())
+    sample: dict[str, Any] = orjson.loads(_sample_text())
+    return sample
 
 
 def new_session_id(upper: bool = True) -> str:
@@ -77,7 +78,7 @@ def envelope(frame: dict[str, Any]) -> str:
 
 def _f32(rng: random.Random, lo: float, hi: float) -> float:
     """A float32 value printed shortest, as a protojson encoder of a float field sends it."""
-    value = struct.unpack("<f", struct.pack("<f", rng.uniform(lo, hi)))[0]
+    value: float = struct.unpack("<f", struct.pack("<f", rng.uniform(lo, hi)))[0]
     for digits in range(6, 10):
         text = f"{value:.{digits}g}"
         if struct.unpack("<f", struct.pack("<f", float(text)))[0] == value:

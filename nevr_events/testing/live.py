@@ -98,9 +98,10 @@ class LiveServer:
             raise RuntimeError(f"server exited at start:\n{self.logs()}")
         try:
             with urllib.request.urlopen(self.url + "/health", timeout=2) as response:
-                return response.status == 200
+                status: int = response.status
         except OSError:  # refused, reset, timed out, or an HTTP error status
             return False
+        return status == 200
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> int | None:
         if self._mongo is not None:

@@ -27,7 +27,7 @@ from typing import Any
 import orjson
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
-from nevr_events.wire.pb import enginehttp_pb2
+from nevr_events.wire.pb import enginehttp_pb2, message_descriptor
 
 ECHOREPLAY_SUFFIX = ".echoreplay"
 # Bytes gathered before a chunk of the zip goes out.
@@ -106,14 +106,15 @@ _ABSENT = object()
 
 
 def _value_converter(field: FieldDescriptor, plans: dict[str, _MessagePlan]) -> Convert:
-    if field.type == _FD.TYPE_MESSAGE:
-        message = field.message_type
+    message = field.message_type
+    if message is not None:
         if message.full_name.startswith("google.protobuf."):
             return _identity  # well-known types keep their JSON form
         plan = plans.get(message.full_name) or _MessagePlan(message, plans)
         return lambda value: plan.convert(value) if isinstance(value, dict) else value
-    if field.type == _FD.TYPE_ENUM:
-        numbers = {v.name: v.number for v in field.enum_type.values}
+    enum = field.enum_type
+    if enum is not None:
+        numbers = {v.name: v.number for v in enum.values}
         return lambda value: numbers.get(value, value) if isinstance(value, str) else value
     if field.type in _INT64:
         return _int64
@@ -142,8 +143,8 @@ def _field_plan(
 
 
 _PLANS: dict[str, _MessagePlan] = {}
-SESSION_PLAN = _MessagePlan(enginehttp_pb2.SessionResponse.DESCRIPTOR, _PLANS)
-BONES_PLAN = _MessagePlan(enginehttp_pb2.PlayerBonesResponse.DESCRIPTOR, _PLANS)
+SESSION_PLAN = _MessagePlan(message_descriptor(enginehttp_pb2.SessionResponse), _PLANS)
+BONES_PLAN = _MessagePlan(message_descriptor(enginehttp_pb2.PlayerBonesResponse), _PLANS)
 
 
 def session_to_game_json(session: dict[str, Any]) -> dict[str, Any]:
@@ -185,11 +186,14 @@ class _Sink:
     def __init__(self) -> None:
         self.buffer = bytearray()
 
-    def write(self, data: bytes) -> int:
+    def write(self, data: bytes, /) -> int:
         self.buffer += data
         return len(data)
 
     def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
         pass
 
     def take(self) -> bytes:
@@ -209,7 +213,7 @@ def zip_entry_chunks(
     """
     sink = _Sink()
     archive = zipfile.ZipFile(
-        sink,  # type: ignore[arg-type]
+        sink,
         "w",
         compression=zipfile.ZIP_DEFLATED,
         compresslevel=COMPRESS_LEVEL,

@@ -25,7 +25,7 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 from google.protobuf.unknown_fields import UnknownFieldSet
 
-from nevr_events.wire.pb import telemetry_pb2
+from nevr_events.wire.pb import message_descriptor, telemetry_pb2
 
 _INDEXES = re.compile(r"\[[^\]]*\]")
 # Messages that protojson writes as a single JSON value, not as an object of fields.
@@ -88,7 +88,8 @@ def binary_unknown_paths(message: Message, shown: str = "") -> list[str]:
 
 
 def _walk(message: Message, shown: str, paths: list[str]) -> None:
-    paths.extend(f"{shown}.{field.field_number}" for field in UnknownFieldSet(message))
+    unknown = UnknownFieldSet(message)
+    paths.extend(f"{shown}.{unknown[i].field_number}" for i in range(len(unknown)))
     for fd, value in message.ListFields():
         mt = fd.message_type
         if mt is None or mt.GetOptions().map_entry:
@@ -108,5 +109,5 @@ def without_indexes(path: str) -> str:
 def unknown_root(envelope: bool) -> tuple[Descriptor, str]:
     """(descriptor, shown path) of a text message's top level: an Envelope or a frame."""
     if envelope:
-        return telemetry_pb2.Envelope.DESCRIPTOR, ""
-    return telemetry_pb2.LobbySessionStateFrame.DESCRIPTOR, "frame"
+        return message_descriptor(telemetry_pb2.Envelope), ""
+    return message_descriptor(telemetry_pb2.LobbySessionStateFrame), "frame"
