@@ -91,4 +91,5 @@ def init_app(app: Flask, store: EventStore | None = None) -> EventStore:
 
 
 def get_store() -> EventStore:
-    return current_app.extensions["nevr_events.server.store"]
+    store: EventStore = current_app.extensions["nevr_events.server.store"]
+    return store

@@ -9,14 +9,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import bson
 import pymongo
 from bson import ObjectId
 from bson.codec_options import CodecOptions
 from bson.raw_bson import RawBSONDocument
-from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure, PyMongoError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 from nevr_events.exceptions import StoreUnavailable
 from nevr_events.server.config import Settings
@@ -88,8 +88,6 @@ class MongoEventStore(MongoMatchQueries):
         )
         self._timeout = settings.mongo_timeout
         self._read_batch_size = read_batch_size
-        # Whether $group has $first/$last/$addToSet (MongoDB) or not (FerretDB); None: unknown.
-        self._accumulators: bool | None = None
         self.collection = self._client[settings.database_name][settings.collection_name]
         self.state = self._client[settings.database_name][f"{settings.collection_name}_state"]
 
@@ -116,7 +114,8 @@ class MongoEventStore(MongoMatchQueries):
         """
         outcomes = [WriteOutcome("stored")] * len(documents)
         try:
-            self.collection.insert_many(documents, ordered=False)
+            # Stored forms and plain documents both encode as they are.
+            self.collection.insert_many(cast("list[dict[str, Any]]", documents), ordered=False)
         except BulkWriteError as exc:
             for error in exc.details.get("writeErrors", []):
                 if error.get("code") == DUPLICATE_KEY:
@@ -209,78 +208,9 @@ class MongoEventStore(MongoMatchQueries):
         summaries = self.session_summaries(ids)
         return [summaries[sid] for sid in ids if sid in summaries]
 
-    def session_summaries(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """The ``lobby_sessions`` figures of the given sessions (absent ones left out)."""
-        if not ids:
-            return {}
-        summaries = None
-        if self._accumulators is not False:
-            summaries = self._summaries_one_query(list(ids))
-        if summaries is None:
-            summaries = self._summaries_portable(list(ids))
-        return summaries
-
-    def _summaries_one_query(self, ids: list[str]) -> dict[str, dict[str, Any]] | None:
-        pipeline = [
-            {"$match": {"lobby_session_id": {"$in": ids}}},
-            {"$sort": {"lobby_session_id": 1, "timestamp": 1}},
-            {
-                "$group": {
-                    "_id": "$lobby_session_id",
-                    "frame_count": {"$sum": 1},
-                    "users": {"$addToSet": "$user_id"},
-                    "first_timestamp": {"$first": "$timestamp"},
-                    "last_timestamp": {"$last": "$timestamp"},
-                    "created_at": {"$first": "$created_at"},
-                    "updated_at": {"$last": "$updated_at"},
-                }
-            },
-        ]
-        try:
-            rows = list(self.collection.aggregate(pipeline, allowDiskUse=True))
-        except OperationFailure as exc:
-            if exc.code != NOT_IMPLEMENTED:
-                raise
-            self._accumulators = False
-            return None
-        self._accumulators = True
-        result = {}
-        for row in rows:
-            sid = row.pop("_id")
-            users = sorted(user for user in row.pop("users") if user is not None)
-            result[sid] = {"lobby_session_id": sid, **row, "users": users}
-        return result
-
-    def _summaries_portable(self, ids: list[str]) -> dict[str, dict[str, Any]]:
-        pipeline = [
-            {"$match": {"lobby_session_id": {"$in": ids}}},
-            {"$group": {"_id": {"s": "$lobby_session_id", "u": "$user_id"}, "n": {"$sum": 1}}},
-        ]
-        result: dict[str, dict[str, Any]] = {}
-        for row in self.collection.aggregate(pipeline):
-            sid, user = row["_id"].get("s"), row["_id"].get("u")
-            entry = result.setdefault(sid, {"lobby_session_id": sid, "frame_count": 0, "users": []})
-            entry["frame_count"] += row["n"]
-            if user is not None:
-                entry["users"].append(user)
-        fields = {"_id": 0, "timestamp": 1, "created_at": 1, "updated_at": 1}
-        for sid, entry in result.items():
-            entry["users"].sort()
-            first = self.collection.find_one(
-                {"lobby_session_id": sid}, fields, sort=[("timestamp", pymongo.ASCENDING)]
-            )
-            last = self.collection.find_one(
-                {"lobby_session_id": sid}, fields, sort=[("timestamp", pymongo.DESCENDING)]
-            )
-            entry["first_timestamp"] = (first or {}).get("timestamp")
-            entry["created_at"] = (first or {}).get("created_at")
-            entry["last_timestamp"] = (last or {}).get("timestamp")
-            entry["updated_at"] = (last or {}).get("updated_at")
-        return result
-
     def count_lobby_sessions(self, since: datetime | None = None) -> int:
         match = {} if since is None else {"timestamp": {"$gte": since}}
-        pipeline = [
+        pipeline: list[dict[str, Any]] = [
             {"$match": match},
             {"$group": {"_id": "$lobby_session_id"}},
             {"$count": "n"},

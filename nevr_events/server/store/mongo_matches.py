@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pymongo
 from bson import ObjectId
@@ -23,13 +23,81 @@ class MongoMatchQueries:
     # Whether $group has $max (MongoDB) or not (FerretDB 1.24); None: not known yet.
     _max_accumulator: bool | None = None
 
-    if TYPE_CHECKING:  # provided by MongoEventStore
+    # Whether $group has $first/$last/$addToSet (MongoDB) or not (FerretDB); None: unknown.
+    _accumulators: bool | None = None
 
-        def session_summaries(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]: ...
+    def session_summaries(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The ``lobby_sessions`` figures of the given sessions (absent ones left out)."""
+        if not ids:
+            return {}
+        summaries = None
+        if self._accumulators is not False:
+            summaries = self._summaries_one_query(list(ids))
+        if summaries is None:
+            summaries = self._summaries_portable(list(ids))
+        return summaries
+
+    def _summaries_one_query(self, ids: list[str]) -> dict[str, dict[str, Any]] | None:
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"lobby_session_id": {"$in": ids}}},
+            {"$sort": {"lobby_session_id": 1, "timestamp": 1}},
+            {
+                "$group": {
+                    "_id": "$lobby_session_id",
+                    "frame_count": {"$sum": 1},
+                    "users": {"$addToSet": "$user_id"},
+                    "first_timestamp": {"$first": "$timestamp"},
+                    "last_timestamp": {"$last": "$timestamp"},
+                    "created_at": {"$first": "$created_at"},
+                    "updated_at": {"$last": "$updated_at"},
+                }
+            },
+        ]
+        try:
+            rows = list(self.collection.aggregate(pipeline, allowDiskUse=True))
+        except OperationFailure as exc:
+            if exc.code != NOT_IMPLEMENTED:
+                raise
+            self._accumulators = False
+            return None
+        self._accumulators = True
+        result = {}
+        for row in rows:
+            sid = row.pop("_id")
+            users = sorted(user for user in row.pop("users") if user is not None)
+            result[sid] = {"lobby_session_id": sid, **row, "users": users}
+        return result
+
+    def _summaries_portable(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"lobby_session_id": {"$in": ids}}},
+            {"$group": {"_id": {"s": "$lobby_session_id", "u": "$user_id"}, "n": {"$sum": 1}}},
+        ]
+        result: dict[str, dict[str, Any]] = {}
+        for row in self.collection.aggregate(pipeline):
+            sid, user = row["_id"].get("s"), row["_id"].get("u")
+            entry = result.setdefault(sid, {"lobby_session_id": sid, "frame_count": 0, "users": []})
+            entry["frame_count"] += row["n"]
+            if user is not None:
+                entry["users"].append(user)
+        fields = {"_id": 0, "timestamp": 1, "created_at": 1, "updated_at": 1}
+        for sid, entry in result.items():
+            entry["users"].sort()
+            first = self.collection.find_one(
+                {"lobby_session_id": sid}, fields, sort=[("timestamp", pymongo.ASCENDING)]
+            )
+            last = self.collection.find_one(
+                {"lobby_session_id": sid}, fields, sort=[("timestamp", pymongo.DESCENDING)]
+            )
+            entry["first_timestamp"] = (first or {}).get("timestamp")
+            entry["created_at"] = (first or {}).get("created_at")
+            entry["last_timestamp"] = (last or {}).get("timestamp")
+            entry["updated_at"] = (last or {}).get("updated_at")
+        return result
 
     def active_sessions(self, since: datetime) -> list[str]:
         """Sessions with a frame that arrived at or after ``since`` (by ``_id``), any writer."""
-        pipeline = [
+        pipeline: list[dict[str, Any]] = [
             {"$match": {"_id": {"$gte": ObjectId.from_datetime(since)}}},
             {"$group": {"_id": "$lobby_session_id", "n": {"$sum": 1}}},
         ]
@@ -44,7 +112,7 @@ class MongoMatchQueries:
 
     def event_type_counts(self, session_id: str) -> dict[str, int]:
         """How many frames of the session hold each event type, e.g. ``{"player_goal": 3}``."""
-        pipeline = [
+        pipeline: list[dict[str, Any]] = [
             {"$match": {"lobby_session_id": session_id}},
             {"$unwind": "$event_types"},
             # A frame holding two goals counts once, as in the SQLite store.
@@ -88,7 +156,7 @@ class MongoMatchQueries:
         if before is not None:
             stamp, sid = before
             match["$or"] = [{"last": {"$lt": stamp}}, {"last": stamp, "_id": {"$lt": sid}}]
-        pipeline = [
+        pipeline: list[dict[str, Any]] = [
             {"$group": {"_id": "$lobby_session_id", "last": {"$max": "$timestamp"}}},
             {"$match": match},
             {"$sort": {"last": -1, "_id": -1}},

@@ -7,151 +7,46 @@ arrival is kept (``oid``), pages sort on ``(timestamp, oid)``, and a unique
 index on ``(session, user, timestamp, frame index)`` turns a re-sent frame
 into a duplicate.
 
-Durability: WAL with ``synchronous=FULL``; ``insert_frames`` returns (and the
-frames are acknowledged) only after the batch's transaction committed, so
-one fsync covers a whole batch. Several gunicorn workers share the file: a
-writer waits for the lock up to ``timeout`` (busy timeout); past that the
-batch raises ``StoreUnavailable`` and the ``BatchWriter`` retries it.
-Under gevent, a write runs in gevent's thread pool (sqlite3 releases the
-GIL), so a commit's fsync does not stall the worker's other connections.
+Connections, schema and durability are in ``sqlite_db``.
 
 Frames are stored as zstd-compressed JSON (``sqlite_rows.ZSTD_PARAMETERS``,
-compressed in the write thread): a 13 KB frame takes under 5 KB on disk; see BENCHMARKS.md.
+compressed in the write thread; sizes in BENCHMARKS.md).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import sqlite3
-import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from bson import ObjectId
 
-from nevr_events.exceptions import StoreUnavailable
 from nevr_events.server.store.base import LEGACY_FIELDS, PageCursor, WriteOutcome
 from nevr_events.server.store.sqlite_matches import SqliteMatchQueries
 from nevr_events.server.store.sqlite_rows import (
     INSERT_EVENT,
     INSERT_FRAME,
-    SCHEMA,
-    SCHEMA_VERSION,
     decode_row,
     in_thread_pool,
     millis,
-    new_compressor,
     split_document,
     to_row,
     unpack,
 )
-from nevr_events.server.store.sqlite_state import SqliteStateMixin
+from nevr_events.server.store.sqlite_state import SqliteStateQueries
 
 log = logging.getLogger(__name__)
 
-_IDLE_READERS = 8
-T = TypeVar("T")
 
-
-class SqliteEventStore(SqliteMatchQueries, SqliteStateMixin):
+class SqliteEventStore(SqliteMatchQueries, SqliteStateQueries):
     """EventStore on one SQLite file; one writer connection and a few readers per process."""
 
     # The stream hands over each frame's JSON with its row (see ``StoredDocument``),
     # split by this store's own function while the frame is still a dict.
     stored_form = staticmethod(split_document)
-
-    def __init__(self, path: str, *, timeout: float = 10.0) -> None:
-        self.path = path
-        self._timeout = timeout
-        self._writer: sqlite3.Connection | None = None
-        self._readers: list[sqlite3.Connection] = []
-        # Serialises this process's writes (the BatchWriter is the only writer anyway).
-        self._write_lock = threading.Lock()
-        self._ready = False
-        # Used by the one write at a time (under _write_lock); zstd releases the GIL.
-        self._pack = new_compressor().compress
-
-    # --- connections ---------------------------------------------------------------------
-
-    def _connect(self) -> sqlite3.Connection:
-        folder = os.path.dirname(os.path.abspath(self.path))
-        os.makedirs(folder, exist_ok=True)
-        conn = sqlite3.connect(
-            self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
-        )
-        conn.execute("PRAGMA synchronous=FULL")
-        return conn
-
-    def _prepare(self) -> None:
-        """Create the schema once (every worker may try; the first one does it)."""
-        if self._ready:
-            return
-        conn = self._write_connection()
-        if conn.execute("PRAGMA journal_mode=WAL").fetchone()[0].lower() != "wal":
-            raise StoreUnavailable("database file cannot switch to WAL mode")
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
-                (str(SCHEMA_VERSION),),
-            )
-            [(version,)] = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'")
-            conn.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-            raise
-        if int(version) > SCHEMA_VERSION:
-            raise StoreUnavailable(
-                f"database schema version {version} is newer than this nevr-events "
-                f"understands ({SCHEMA_VERSION}): upgrade nevr-events"
-            )
-        self._ready = True
-
-    def _write_connection(self) -> sqlite3.Connection:
-        if self._writer is None:
-            self._writer = self._connect()
-        return self._writer
-
-    @contextlib.contextmanager
-    def _reader(self) -> Iterator[sqlite3.Connection]:
-        if not self._ready:
-            self.ensure_indexes()
-        conn = self._readers.pop() if self._readers else self._guard(self._connect)
-        try:
-            yield conn
-        finally:
-            if conn.in_transaction:  # a read abandoned mid-way
-                with contextlib.suppress(sqlite3.Error):
-                    conn.execute("ROLLBACK")
-            if len(self._readers) < _IDLE_READERS:
-                self._readers.append(conn)
-            else:
-                conn.close()
-
-    def _guard(self, call: Callable[[], T]) -> T:
-        """``call()``, with SQLite's errors turned into ``StoreUnavailable``."""
-        try:
-            return call()
-        except (sqlite3.Error, OSError) as exc:
-            raise StoreUnavailable(f"database unavailable: {_reason(exc)}") from None
-
-    def _rows(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-        with self._reader() as conn:
-            return self._guard(lambda: conn.execute(sql, params).fetchall())
-
-    # --- EventStore ----------------------------------------------------------------------
-
-    def ensure_indexes(self) -> None:
-        """Create the file, schema and indexes if missing; safe on every start."""
-        with self._write_lock:
-            in_thread_pool()(lambda: self._guard(self._prepare))
 
     def insert_frames(self, documents: Sequence[Mapping[str, Any]]) -> list[WriteOutcome]:
         """Store a batch in one transaction; one outcome per document, in order.
@@ -206,8 +101,8 @@ class SqliteEventStore(SqliteMatchQueries, SqliteStateMixin):
     def count(self, session_id: str, event_type: str | None = None) -> int:
         if event_type:
             sql = "SELECT count(*) FROM frame_events WHERE event_type = ? AND session = ?"
-            return self._rows(sql, (event_type, session_id))[0][0]
-        return self._rows("SELECT count(*) FROM frames WHERE session = ?", (session_id,))[0][0]
+            return int(self._rows(sql, (event_type, session_id))[0][0])
+        return int(self._rows("SELECT count(*) FROM frames WHERE session = ?", (session_id,))[0][0])
 
     def iter_session(self, session_id: str) -> Iterator[dict[str, Any]]:
         """Every frame of a session, oldest first, read row by row (memory stays flat)."""
@@ -246,7 +141,8 @@ class SqliteEventStore(SqliteMatchQueries, SqliteStateMixin):
         an offset, the frame left out when not needed. One query per page."""
         if event_type:
             source = "frame_events k JOIN frames f ON f.seq = k.seq"
-            where, params = ["k.event_type = ?", "k.session = ?"], [event_type, session_id]
+            where = ["k.event_type = ?", "k.session = ?"]
+            params: list[Any] = [event_type, session_id]
         else:
             source, where, params = "frames k", ["k.session = ?"], [session_id]
         if after is not None:
@@ -275,39 +171,11 @@ class SqliteEventStore(SqliteMatchQueries, SqliteStateMixin):
         summaries = self.session_summaries(ids)
         return [summaries[sid] for sid in ids if sid in summaries]
 
-    def session_summaries(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """``{lobby_session_id, frame_count, users, first_timestamp, last_timestamp,
-        created_at, updated_at}`` of each given session (absent ones left out)."""
-        result: dict[str, dict[str, Any]] = {}
-        for sid in ids:
-            [(count,)] = self._rows("SELECT count(*) FROM frames WHERE session = ?", (sid,))
-            if not count:
-                continue
-            users = self._rows(
-                "SELECT DISTINCT user_id FROM frames WHERE session = ? AND user_id IS NOT NULL"
-                " ORDER BY user_id",
-                (sid,),
-            )
-            ends = "SELECT doc FROM frames WHERE session = ? ORDER BY ts {0}, oid {0} LIMIT 1"
-            [(first_raw,)] = self._rows(ends.format("ASC"), (sid,))
-            [(last_raw,)] = self._rows(ends.format("DESC"), (sid,))
-            first, last = decode_row(first_raw, None, False), decode_row(last_raw, None, False)
-            result[sid] = {
-                "lobby_session_id": sid,
-                "frame_count": count,
-                "users": [user for (user,) in users],
-                "first_timestamp": first.get("timestamp"),
-                "last_timestamp": last.get("timestamp"),
-                "created_at": first.get("created_at"),
-                "updated_at": last.get("updated_at"),
-            }
-        return result
-
     def count_lobby_sessions(self, since: datetime | None = None) -> int:
         if since is None:
-            return self._rows("SELECT count(DISTINCT session) FROM frames", ())[0][0]
+            return int(self._rows("SELECT count(DISTINCT session) FROM frames", ())[0][0])
         sql = "SELECT count(DISTINCT session) FROM frames WHERE ts >= ?"
-        return self._rows(sql, (millis(since),))[0][0]
+        return int(self._rows(sql, (millis(since),))[0][0])
 
     def arrivals(
         self,
@@ -322,7 +190,8 @@ class SqliteEventStore(SqliteMatchQueries, SqliteStateMixin):
 
         ObjectIds compare as their 12 bytes (time first), so ``oid`` order is ``_id`` order.
         """
-        where, params = ["oid >= ?"], [ObjectId.from_datetime(since).binary]
+        where = ["oid >= ?"]
+        params: list[Any] = [ObjectId.from_datetime(since).binary]
         if after_id is not None:
             where.append("oid > ?")
             params.append(after_id.binary)
@@ -333,20 +202,6 @@ class SqliteEventStore(SqliteMatchQueries, SqliteStateMixin):
         rows = self._rows(sql, [*params, limit])
         return [decode_row(head, frame, with_frame) for head, frame in rows]
 
-    def close(self) -> None:
-        for conn in [*self._readers, *([self._writer] if self._writer else [])]:
-            with contextlib.suppress(sqlite3.Error):
-                conn.close()
-        self._readers.clear()
-        self._writer = None
-
 
 _STORED = WriteOutcome("stored")
 _DUPLICATE = WriteOutcome("duplicate")
-
-
-def _reason(exc: BaseException) -> str:
-    """A short, path-free reason: "database or disk is full", "database is locked"…"""
-    if isinstance(exc, OSError):
-        return exc.strerror or type(exc).__name__
-    return str(exc) or type(exc).__name__

@@ -7,15 +7,15 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import orjson
 from bson import ObjectId
 
-from nevr_events.server.store.sqlite_rows import in_thread_pool, millis
+from nevr_events.server.store.sqlite_db import SqliteDatabase
+from nevr_events.server.store.sqlite_rows import decode_row, millis
 
 T = TypeVar("T")
 
@@ -27,19 +27,36 @@ PRESENCE_TABLE = (
 )
 
 
-class SqliteMatchQueries:
-    if TYPE_CHECKING:  # provided by SqliteEventStore
-        _write_lock: threading.Lock
+class SqliteMatchQueries(SqliteDatabase):
+    """The live view's and the match list's queries."""
 
-        def _rows(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]: ...
-
-        def _prepare(self) -> None: ...
-
-        def _write_connection(self) -> sqlite3.Connection: ...
-
-        def _guard(self, call: Callable[[], T]) -> T: ...
-
-        def session_summaries(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]: ...
+    def session_summaries(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """``{lobby_session_id, frame_count, users, first_timestamp, last_timestamp,
+        created_at, updated_at}`` of each given session (absent ones left out)."""
+        result: dict[str, dict[str, Any]] = {}
+        for sid in ids:
+            [(count,)] = self._rows("SELECT count(*) FROM frames WHERE session = ?", (sid,))
+            if not count:
+                continue
+            users = self._rows(
+                "SELECT DISTINCT user_id FROM frames WHERE session = ? AND user_id IS NOT NULL"
+                " ORDER BY user_id",
+                (sid,),
+            )
+            ends = "SELECT doc FROM frames WHERE session = ? ORDER BY ts {0}, oid {0} LIMIT 1"
+            [(first_raw,)] = self._rows(ends.format("ASC"), (sid,))
+            [(last_raw,)] = self._rows(ends.format("DESC"), (sid,))
+            first, last = decode_row(first_raw, None, False), decode_row(last_raw, None, False)
+            result[sid] = {
+                "lobby_session_id": sid,
+                "frame_count": count,
+                "users": [user for (user,) in users],
+                "first_timestamp": first.get("timestamp"),
+                "last_timestamp": last.get("timestamp"),
+                "created_at": first.get("created_at"),
+                "updated_at": last.get("updated_at"),
+            }
+        return result
 
     def active_sessions(self, since: datetime) -> list[str]:
         """Sessions with a frame that arrived at or after ``since`` (by ``_id``), any writer."""
@@ -88,9 +105,7 @@ class SqliteMatchQueries:
         expires = millis(datetime.now(UTC) + timedelta(seconds=ttl))
         payload = orjson.dumps(dict(counts)).decode()
 
-        def write() -> None:
-            self._prepare()
-            conn = self._write_connection()
+        def write(conn: sqlite3.Connection) -> None:
             conn.execute(PRESENCE_TABLE)
             if counts:
                 conn.execute(
@@ -101,8 +116,7 @@ class SqliteMatchQueries:
             else:
                 conn.execute("DELETE FROM live_presence WHERE owner = ?", (owner,))
 
-        with self._write_lock:
-            in_thread_pool()(lambda: self._guard(write))
+        self._small_write(write)
 
     def live_subscribers(self, exclude: str | None = None) -> dict[str, int]:
         """Subscribers per session over every worker whose record has not expired."""

@@ -113,10 +113,10 @@ def to_row(document: Mapping[str, Any]) -> tuple[Any, ...] | WriteOutcome:
         if isinstance(document, RawBSONDocument):
             fields: Mapping[str, Any] = RawBSONDocument(document.raw, SHALLOW)
             if "_id" not in fields:
-                return to_row(bson.decode(document.raw, codec_options=DECODE))
+                return to_row(dict(bson.decode(document.raw, codec_options=DECODE)))
             frame = getattr(document, "frame_json", None)
             if "frame" not in fields or (frame is not None and fields["frame"] is None):
-                head = document.raw  # already the head (from the stream: frame null + JSON)
+                head = bytes(document.raw)  # already the head (from the stream: frame null + JSON)
             else:
                 if frame is None:
                     value = fields["frame"]

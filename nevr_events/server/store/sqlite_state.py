@@ -6,16 +6,16 @@ all publish). Kept beside ``sqlite.py`` as a mixin of ``SqliteEventStore``.
 
 from __future__ import annotations
 
-import sqlite3
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import orjson
 from bson import ObjectId
 
-from nevr_events.server.store.sqlite_rows import decode_row, in_thread_pool
+from nevr_events.server.store.sqlite_db import SqliteDatabase
+from nevr_events.server.store.sqlite_rows import decode_row
 
 PUT_STATE = (
     "INSERT INTO state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key)"
@@ -29,8 +29,8 @@ TAKE_LEASE = (
 )
 
 
-class SqliteStateMixin:
-    """Needs ``_rows``, ``_guard``, ``_prepare``, ``_write_connection``, ``_write_lock``."""
+class SqliteStateQueries(SqliteDatabase):
+    """Frames by ``_id``, shared state and leases."""
 
     def frames_by_id(self, ids: Sequence[ObjectId]) -> list[dict[str, Any]]:
         """Whole documents for these ``_id``s (absent ones left out), in ``_id`` order."""
@@ -38,7 +38,7 @@ class SqliteStateMixin:
             return []
         marks = ",".join("?" * len(ids))
         sql = f"SELECT doc, frame FROM frames WHERE oid IN ({marks}) ORDER BY oid"
-        rows = self._rows(sql, [oid.binary for oid in ids])  # type: ignore[attr-defined]
+        rows = self._rows(sql, [oid.binary for oid in ids])
         return [decode_row(head, frame) for head, frame in rows]
 
     def latest_arrival(self) -> datetime | None:
@@ -63,13 +63,3 @@ class SqliteStateMixin:
     def release_lease(self, name: str, owner: str) -> None:
         sql = "DELETE FROM leases WHERE name = ? AND owner = ?"
         self._small_write(lambda conn: conn.execute(sql, (name, owner)).rowcount)
-
-    def _small_write(self, write: Callable[[sqlite3.Connection], int]) -> int:
-        """One auto-committed statement on the writer connection (off the gevent loop)."""
-
-        def run() -> int:
-            self._prepare()  # type: ignore[attr-defined]
-            return write(self._write_connection())  # type: ignore[attr-defined]
-
-        with self._write_lock:  # type: ignore[attr-defined]
-            return in_thread_pool()(lambda: self._guard(run))  # type: ignore[attr-defined]
