@@ -122,7 +122,10 @@ def test_amqp_settings() -> None:
 
 def test_without_amqp_url_nothing_starts(app: Flask) -> None:
     assert "nevr_events.publisher" not in app.extensions
-    assert app.extensions["nevr_events.runtime"].before_close == []
+    # Only the live hub is stopped at shutdown: no publisher was made.
+    assert app.extensions["nevr_events.runtime"].before_close == [
+        app.extensions["nevr_events.live"].stop
+    ]
     health = app.test_client().get("/health").get_json()
     assert health["status"] == "healthy" and health["amqp"] == "off"
 
@@ -169,13 +172,20 @@ def test_follower_rescans_the_window_only_every_so_often(settings: Settings) -> 
     store = open_store(settings)
     try:
         now = datetime.now(UTC)
-        follower = StoreFollower(store, start=now - timedelta(seconds=1), rescan_every=0.5)
+        clock = [0.0]
+        follower = StoreFollower(
+            store,
+            commit_window=5.0,
+            rescan_every=0.5,
+            start=now - timedelta(seconds=1),
+            clock=lambda: clock[0],
+        )
         late = ObjectId()  # arrived first, committed after newer frames (another worker)
         store.insert_frames([doc(i, at=now.timestamp()) for i in range(3)])
         assert [d["frame_index"] for d in follower.poll()] == [0, 1, 2]
         store.insert_frames([{**doc(7, at=now.timestamp()), "_id": late}])
         assert follower.poll() == []  # between rescans only newer arrivals are read
-        time.sleep(0.6)
+        clock[0] += 0.5
         assert [d["frame_index"] for d in follower.poll()] == [7]  # the rescan finds it
         assert follower.poll() == []
         batch = [doc(i, at=now.timestamp() + 1) for i in range(10, 16)]
