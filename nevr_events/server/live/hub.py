@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, Protocol
 
 import gevent
@@ -148,13 +149,18 @@ class LiveHub:
         self.store = store
         self.metrics = metrics
         self.max_subscribers = max_subscribers
-        self.commit_window = commit_window
-        self.poll_interval = poll_interval
-        self.rescan_every = rescan_every
         # How far before now a frame new to the hub may have arrived.
         self.lookback = lookback(commit_window, rescan_every)
+        self.poll_interval = poll_interval
         self.queue_frames = queue_frames
         self._clock = clock
+        self._follower = partial(
+            StoreFollower,
+            store,
+            commit_window=commit_window,
+            rescan_every=rescan_every,
+            clock=clock,
+        )
         self._subscriptions: dict[str, set[Subscription]] = {}
         self._followers: dict[str, StoreFollower] = {}
         # Session id -> receive time of the newest frame the hub has seen.
@@ -163,7 +169,7 @@ class LiveHub:
         # arrived before it has been seen, given commits land within the look-back).
         self._checked: dict[str, datetime] = {}
         self._stopped = Event()
-        self._greenlet: gevent.Greenlet | None = None
+        self._greenlet: gevent.Greenlet[[], None] | None = None
         self._warned = False
         # This worker's name in the store's record of live subscribers.
         self.owner = uuid.uuid4().hex
@@ -181,13 +187,8 @@ class LiveHub:
         self._subscriptions.setdefault(session_id, set()).add(subscription)
         self.metrics.subscriber_joined()
         if session_id not in self._followers:
-            self._followers[session_id] = StoreFollower(
-                self.store,
-                commit_window=self.commit_window,
-                rescan_every=self.rescan_every,
-                start=subscription.created - timedelta(seconds=IN_FLIGHT),
-                session_id=session_id,
-                clock=self._clock,
+            self._followers[session_id] = self._follower(
+                start=subscription.created - timedelta(seconds=IN_FLIGHT), session_id=session_id
             )
         if not self._stopped.is_set() and (self._greenlet is None or self._greenlet.dead):
             self._greenlet = gevent.spawn(self._run)
@@ -310,4 +311,5 @@ def init_app(app: Flask, store: LiveStore, *, metrics: SubscriberMetrics) -> Liv
 
 
 def get_hub() -> LiveHub:
-    return current_app.extensions["nevr_events.live"]
+    hub: LiveHub = current_app.extensions["nevr_events.live"]
+    return hub

@@ -19,6 +19,7 @@ import orjson
 from gevent.event import Event
 from pymongo.errors import PyMongoError
 from simple_websocket import ConnectionClosed, Server
+from wsproto.frame_protocol import CloseReason
 
 from nevr_events.exceptions import StoreUnavailable
 from nevr_events.server.ingest.ratelimit import TokenBucket
@@ -134,7 +135,7 @@ class Spectator:
     def _end(self, reason: str, code: int) -> None:
         message = {"type": "end", "payload": {"reason": reason}}
         self._send(orjson.dumps(message).decode())
-        self.ws.close(code, reason)
+        self.ws.close(CloseReason(code), reason)
 
     def _quiet(self) -> bool:
         checked = self.hub.checked(self.session_id)
@@ -147,9 +148,9 @@ class Spectator:
 
     def _next_frame(self) -> LiveFrame | None:
         """The next frame to send (replay first, then the live queue), downsampled."""
-        if self._held is not None:
-            frame, self._held = self._held, None
-            return frame
+        held, self._held = self._held, None
+        if held is not None:
+            return held
         while True:
             frame = self._next_replayed() if self._replay is not None else None
             if frame is None:
@@ -259,8 +260,9 @@ class Spectator:
                 SEND_TIMEOUT,
             )
             self.ws.connected = False
-            with contextlib.suppress(OSError):
-                self.ws.sock.close()
+            if self.ws.sock is not None:
+                with contextlib.suppress(OSError):
+                    self.ws.sock.close()
             raise ConnectionClosed() from None
 
     def _obey(self, message: str | bytes) -> None:

@@ -85,7 +85,7 @@ class Publisher:
         self.published = 0
         self.confirmed = 0
         self._stopping = Event()
-        self._greenlet: gevent.Greenlet | None = None
+        self._greenlet: gevent.Greenlet[[], None] | None = None
         self._leased_until = 0.0
         self._status_at = 0.0
         self._broker: BrokerConnection | None = None

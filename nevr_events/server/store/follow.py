@@ -55,10 +55,10 @@ class StoreFollower:
     ) -> None:
         self.store = store
         self.session_id = session_id
+        self.lookback = timedelta(seconds=lookback(commit_window, rescan_every))
+        self.rescan_every = rescan_every
         self.with_frame = with_frame
         self.page_size = page_size
-        self.rescan_every = rescan_every
-        self.lookback = timedelta(seconds=lookback(commit_window, rescan_every))
         self._clock = clock
         self._start = start or datetime.now(UTC)
         # Newest arrival time seen; the next full re-read starts ``lookback`` before it.
