@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import gevent
 import pytest
 from bson import ObjectId
 
@@ -205,3 +206,16 @@ def test_a_commit_later_than_five_seconds_reaches_the_publisher(
     clock.now += PUBLISHER_RESCAN
     assert [d["_id"] for d in follower.poll()] == [late]
     assert follower.position <= late.generation_time + timedelta(seconds=1)
+
+
+def test_the_hub_stops_following_once_and_for_all(store: EventStore) -> None:
+    hub = LiveHub(store, metrics=Metrics(), max_subscribers=5, commit_window=1.0)
+    subscription = hub.subscribe(new_session_id(upper=False))
+    assert hub.running
+    gevent.sleep(0.05)  # let it poll
+    hub.stop()
+    assert not hub.running
+    hub.stop()  # again: nothing to do
+    hub.subscribe(new_session_id(upper=False))
+    assert not hub.running  # a subscriber after the stop starts no greenlet
+    hub.unsubscribe(subscription)

@@ -9,14 +9,17 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import gevent
 import pytest
 from bson import ObjectId
 from flask import Flask
 
 from nevr_events import Settings
 from nevr_events.exceptions import ConfigError
+from nevr_events.server.ops.metrics import Metrics
 from nevr_events.server.publish.broker import connection_options
 from nevr_events.server.publish.messages import SessionTracker
+from nevr_events.server.publish.publisher import LEASE, STATUS, Publisher
 from nevr_events.server.store import open_store
 from nevr_events.server.store.follow import StoreFollower
 
@@ -212,3 +215,21 @@ def test_without_amqp_url_no_amqp_client_is_even_imported(tmp_path: Path) -> Non
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.both_stores
+def test_publisher_stops_and_gives_its_lease_up(settings: Settings) -> None:
+    store = open_store(settings)
+    try:
+        unreachable = settings.replace(amqp_url="amqp://guest:guest@127.0.0.1:9/")
+        publisher = Publisher(store, unreachable, metrics=Metrics()).start()
+        for _ in range(100):  # the publisher's greenlet runs while this one sleeps
+            if store.get_state(STATUS) is not None:
+                break
+            gevent.sleep(0.05)
+        assert not store.acquire_lease(LEASE, "another", 30)  # held by the publisher
+        publisher.stop()
+        publisher.stop()  # again: nothing to do
+        assert store.acquire_lease(LEASE, "another", 30)
+    finally:
+        store.close()

@@ -190,7 +190,7 @@ class LiveHub:
             self._followers[session_id] = self._follower(
                 start=subscription.created - timedelta(seconds=IN_FLIGHT), session_id=session_id
             )
-        if not self._stopped.is_set() and (self._greenlet is None or self._greenlet.dead):
+        if not (self._stopped.is_set() or self.running):
             self._greenlet = gevent.spawn(self._run)
         return subscription
 
@@ -242,6 +242,11 @@ class LiveHub:
         return self._checked.get(session_id)
 
     # -- following ---------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        """Whether the greenlet following the store runs."""
+        return self._greenlet is not None and not self._greenlet.dead
 
     def stop(self, timeout: float = 5.0) -> None:
         """End the following greenlet and start none again (idempotent)."""
