@@ -12,6 +12,7 @@ import requests
 import websocket
 
 from nevr_events.client.http import Client
+from nevr_events.server.ingest.ratelimit import TokenBucket
 from tests.conftest import _store_url, new_database_name
 from tests.live_support import PacedAgent, Watcher, percentile
 from tests.support import LiveServer, envelope, make_frame, new_session_id, send_frames, wait_until
@@ -304,3 +305,17 @@ def test_subscriber_limit_and_end_on_shutdown(store_url: str, database_name: str
     [end] = watcher.of_type("end")
     assert end["payload"]["reason"] == "server shutting down"
     assert watcher.close_code == 1001
+
+
+def test_a_lower_framerate_paces_at_once() -> None:
+    """What the spectator's `framerate` control does to its bucket: the burst shrinks
+    to the new rate's second at once, and the wait between frames follows the rate."""
+    now = [0.0]
+    bucket = TokenBucket(60, clock=lambda: now[0])
+    bucket.set_rate(2)
+    assert [bucket.take(), bucket.take()] == [0.0, 0.0]  # a burst of 2, not 60
+    assert bucket.take() == pytest.approx(0.5)
+    now[0] += 0.5
+    assert bucket.take() == 0.0
+    with pytest.raises(ValueError):
+        bucket.set_rate(0)

@@ -9,14 +9,17 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import gevent
 import pytest
 from bson import ObjectId
 from flask import Flask
 
 from nevr_events import Settings
 from nevr_events.exceptions import ConfigError
+from nevr_events.server.ops.metrics import Metrics
 from nevr_events.server.publish.broker import connection_options
 from nevr_events.server.publish.messages import SessionTracker
+from nevr_events.server.publish.publisher import LEASE, STATUS, Publisher
 from nevr_events.server.store import open_store
 from nevr_events.server.store.follow import StoreFollower
 
@@ -122,7 +125,10 @@ def test_amqp_settings() -> None:
 
 def test_without_amqp_url_nothing_starts(app: Flask) -> None:
     assert "nevr_events.publisher" not in app.extensions
-    assert app.extensions["nevr_events.runtime"].before_close == []
+    # Only the live hub is stopped at shutdown: no publisher was made.
+    assert app.extensions["nevr_events.runtime"].before_close == [
+        app.extensions["nevr_events.live"].stop
+    ]
     health = app.test_client().get("/health").get_json()
     assert health["status"] == "healthy" and health["amqp"] == "off"
 
@@ -169,13 +175,20 @@ def test_follower_rescans_the_window_only_every_so_often(settings: Settings) -> 
     store = open_store(settings)
     try:
         now = datetime.now(UTC)
-        follower = StoreFollower(store, start=now - timedelta(seconds=1), rescan_every=0.5)
+        clock = [0.0]
+        follower = StoreFollower(
+            store,
+            commit_window=5.0,
+            rescan_every=0.5,
+            start=now - timedelta(seconds=1),
+            clock=lambda: clock[0],
+        )
         late = ObjectId()  # arrived first, committed after newer frames (another worker)
         store.insert_frames([doc(i, at=now.timestamp()) for i in range(3)])
         assert [d["frame_index"] for d in follower.poll()] == [0, 1, 2]
         store.insert_frames([{**doc(7, at=now.timestamp()), "_id": late}])
         assert follower.poll() == []  # between rescans only newer arrivals are read
-        time.sleep(0.6)
+        clock[0] += 0.5
         assert [d["frame_index"] for d in follower.poll()] == [7]  # the rescan finds it
         assert follower.poll() == []
         batch = [doc(i, at=now.timestamp() + 1) for i in range(10, 16)]
@@ -202,3 +215,21 @@ def test_without_amqp_url_no_amqp_client_is_even_imported(tmp_path: Path) -> Non
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.both_stores
+def test_publisher_stops_and_gives_its_lease_up(settings: Settings) -> None:
+    store = open_store(settings)
+    try:
+        unreachable = settings.replace(amqp_url="amqp://guest:guest@127.0.0.1:9/")
+        publisher = Publisher(store, unreachable, metrics=Metrics()).start()
+        for _ in range(100):  # the publisher's greenlet runs while this one sleeps
+            if store.get_state(STATUS) is not None:
+                break
+            gevent.sleep(0.05)
+        assert not store.acquire_lease(LEASE, "another", 30)  # held by the publisher
+        publisher.stop()
+        publisher.stop()  # again: nothing to do
+        assert store.acquire_lease(LEASE, "another", 30)
+    finally:
+        store.close()

@@ -139,6 +139,18 @@ class Settings:
         return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
     @property
+    def commit_window(self) -> float:
+        """Seconds a stored frame's commit may trail its arrival (its ``_id`` time).
+
+        The writer retries a batch for ``mongo_timeout``, and its last attempt,
+        up to a back-off pause later, may itself take ``mongo_timeout``; before
+        that the batch filled for ``batch_wait`` and waited behind the one being
+        written. The 5 s cover the pause and that wait. Whoever follows the store
+        (live hub, publisher) looks back this far, so a late commit still reaches it.
+        """
+        return 2 * self.mongo_timeout + self.batch_wait + 5.0
+
+    @property
     def safe_mongo_uri(self) -> str:
         return redact_uri(self.mongo_uri)
 

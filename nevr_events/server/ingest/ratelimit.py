@@ -30,6 +30,13 @@ class TokenBucket:
         self._tokens = self.burst
         self._updated = clock()
 
+    def set_rate(self, rate: float) -> None:
+        """Go on at ``rate``, with a burst of one second's worth of it."""
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate, self.burst = rate, max(1.0, rate)
+        self._tokens = min(self._tokens, self.burst)
+
     def take(self) -> float:
         now = self._clock()
         self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)

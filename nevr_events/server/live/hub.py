@@ -2,12 +2,12 @@
 
 Frames reach the store from any worker of any instance, so the hub does not
 listen inside its process: one greenlet per worker polls the store a few times
-a second (``StoreFollower``: arrival order, look-back for late commits, each
-frame once) for every session that has a subscriber here, and hands each new
-frame, encoded once, to that session's subscribers. Each subscriber has a
-bounded queue that drops its oldest frame when full, so a slow subscriber
-misses frames but never slows ingest or grows memory. The greenlet runs only
-while the worker has subscribers.
+a second (``StoreFollower``: arrival order, look-back over the writer's commit
+window for late commits, each frame once) for every session that has a
+subscriber here, and hands each new frame, encoded once, to that session's
+subscribers. Each subscriber has a bounded queue that drops its oldest frame
+when full, so a slow subscriber misses frames but never slows ingest or grows
+memory. The greenlet runs only while the worker has subscribers.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ import logging
 import time
 import uuid
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any, Protocol
 
 import gevent
 import orjson
@@ -29,8 +30,9 @@ from gevent.event import Event
 from pymongo.errors import PyMongoError
 
 from nevr_events.exceptions import StoreUnavailable
-from nevr_events.server.store import EventStore
-from nevr_events.server.store.follow import StoreFollower
+from nevr_events.server.config import Settings
+from nevr_events.server.store.base import ArrivalLog, Presence
+from nevr_events.server.store.follow import StoreFollower, lookback
 from nevr_events.wire.api import format_time
 
 log = logging.getLogger(__name__)
@@ -38,68 +40,18 @@ log = logging.getLogger(__name__)
 # How often the hub asks the store for new frames (the main part of the
 # acknowledgement-to-delivery delay).
 POLL_INTERVAL = 0.2
-# Commits landing up to this late (behind a newer arrival) are still delivered.
-LOOKBACK = 5.0
+# Between full re-reads of the look-back window (for late commits), polls read only
+# the newest arrivals.
+RESCAN_EVERY = 1.0
+# A new subscriber also gets frames that arrived this long before it joined: they
+# may still be on their way to the store.
+IN_FLIGHT = 1.0
 # Frames a subscriber may have waiting before the oldest is dropped (~4 s at 30 Hz).
 QUEUE_FRAMES = 128
 # Each worker records its subscriber counts in the store (for the live list of any
 # worker): when they change, and at least this often; a record expires after PRESENCE_TTL.
 PRESENCE_EVERY = 2.0
 PRESENCE_TTL = 6.0
-
-
-class WindowFollower(StoreFollower):
-    """A ``StoreFollower`` that looks at its window without the frames.
-
-    A poll lists the ``_id``s of the window without frames, then reads frames
-    from the first arrival it has not returned yet: a frame is read with its
-    ~13 KB about once, not once per poll for as long as it stays in the window.
-    Most polls look only from the start of the second of the newest frame
-    returned (``_id``s of different processes are not ordered within a
-    second); every ``full_every``-th poll looks at the whole look-back window,
-    which catches commits that land late.
-    """
-
-    full_every = 5
-    _polls = 0
-
-    def _iter_window(self) -> Iterator[dict[str, Any]]:
-        self._polls += 1
-        since = self.position
-        if self._seen and self._polls % self.full_every:
-            since = max(since, max(self._seen).generation_time)
-        first_unseen = self._first_unseen(since)
-        if first_unseen is None:
-            return
-        # ``after_id`` is exclusive: start just before the first unseen arrival.
-        after = ObjectId((int.from_bytes(first_unseen.binary, "big") - 1).to_bytes(12, "big"))
-        while True:
-            page = self.store.arrivals(
-                since, after_id=after, session_id=self.session_id, limit=self.page_size
-            )
-            for document in page:
-                if document["_id"] not in self._seen:
-                    yield document
-            if len(page) < self.page_size:
-                return
-            after = page[-1]["_id"]
-
-    def _first_unseen(self, since: datetime) -> ObjectId | None:
-        after = None
-        while True:
-            page = self.store.arrivals(
-                since,
-                after_id=after,
-                session_id=self.session_id,
-                limit=self.page_size,
-                with_frame=False,
-            )
-            for document in page:
-                if document["_id"] not in self._seen:
-                    return document["_id"]
-            if len(page) < self.page_size:
-                return None
-            after = page[-1]["_id"]
 
 
 def _json_default(value: Any) -> Any:
@@ -142,24 +94,39 @@ def frame_message(document: dict[str, Any]) -> LiveFrame:
     return LiveFrame(document["_id"], stamp, received, message)
 
 
+class SubscriberMetrics(Protocol):
+    """What the live view counts (``nevr_events.server.ops.metrics.Metrics`` is one)."""
+
+    def subscriber_joined(self) -> None: ...
+
+    def subscriber_left(self) -> None: ...
+
+    def subscriber_frame_sent(self) -> None: ...
+
+    def subscriber_frame_dropped(self) -> None: ...
+
+
+class LiveStore(ArrivalLog, Presence, Protocol):
+    """What the hub needs of the store: new frames, and every worker's subscriber counts."""
+
+
 class Subscription:
     """One subscriber's live feed: a bounded queue (oldest dropped) and a wake-up."""
 
     def __init__(
-        self, session_id: str, queue_frames: int = QUEUE_FRAMES, metrics: Any = None
+        self, session_id: str, *, metrics: SubscriberMetrics, queue_frames: int = QUEUE_FRAMES
     ) -> None:
         self.session_id = session_id
         self.created = datetime.now(UTC)
         self.queue: deque[LiveFrame] = deque(maxlen=queue_frames)
         self.wakeup = Event()
         self.dropped = 0
-        self.metrics = metrics  # nevr_events.server.ops.metrics.Metrics, or None
+        self.metrics = metrics
 
     def push(self, frame: LiveFrame) -> None:
         if len(self.queue) == self.queue.maxlen:
             self.dropped += 1  # deque drops the oldest on append
-            if self.metrics is not None:
-                self.metrics.subscriber_frame_dropped()
+            self.metrics.subscriber_frame_dropped()
         self.queue.append(frame)
         self.wakeup.set()
 
@@ -169,19 +136,31 @@ class LiveHub:
 
     def __init__(
         self,
-        store: EventStore,
+        store: LiveStore,
         *,
+        metrics: SubscriberMetrics,
         max_subscribers: int,
+        commit_window: float,
         poll_interval: float = POLL_INTERVAL,
-        lookback: float = LOOKBACK,
+        rescan_every: float = RESCAN_EVERY,
         queue_frames: int = QUEUE_FRAMES,
-        stopping: Event | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
+        self.metrics = metrics
         self.max_subscribers = max_subscribers
+        # How far before now a frame new to the hub may have arrived.
+        self.lookback = lookback(commit_window, rescan_every)
         self.poll_interval = poll_interval
-        self.lookback = lookback
         self.queue_frames = queue_frames
+        self._clock = clock
+        self._follower = partial(
+            StoreFollower,
+            store,
+            commit_window=commit_window,
+            rescan_every=rescan_every,
+            clock=clock,
+        )
         self._subscriptions: dict[str, set[Subscription]] = {}
         self._followers: dict[str, StoreFollower] = {}
         # Session id -> receive time of the newest frame the hub has seen.
@@ -189,34 +168,29 @@ class LiveHub:
         # Session id -> start of the newest poll that completed (every frame that
         # arrived before it has been seen, given commits land within the look-back).
         self._checked: dict[str, datetime] = {}
-        self.stopping = stopping or Event()
-        self._greenlet: gevent.Greenlet | None = None
+        self._stopped = Event()
+        self._greenlet: gevent.Greenlet[[], None] | None = None
         self._warned = False
         # This worker's name in the store's record of live subscribers.
         self.owner = uuid.uuid4().hex
         self._published: dict[str, int] | None = None
-        self._published_at = 0.0
-        self.metrics: Any = None  # nevr_events.server.ops.metrics.Metrics, set by init_app
+        self._published_at = float("-inf")
 
     # -- registry ----------------------------------------------------------------------------
 
     def subscribe(self, session_id: str) -> Subscription:
         if self.total() >= self.max_subscribers:
             raise HubFull(f"this worker already serves {self.max_subscribers} live subscribers")
-        subscription = Subscription(session_id, self.queue_frames, self.metrics)
+        subscription = Subscription(
+            session_id, metrics=self.metrics, queue_frames=self.queue_frames
+        )
         self._subscriptions.setdefault(session_id, set()).add(subscription)
-        if self.metrics is not None:
-            self.metrics.subscriber_joined()
+        self.metrics.subscriber_joined()
         if session_id not in self._followers:
-            # Starting a look-back early makes commits that were in flight when
-            # the subscriber arrived land in its queue (it de-duplicates by _id).
-            self._followers[session_id] = WindowFollower(
-                self.store,
-                start=datetime.fromtimestamp(datetime.now(UTC).timestamp() - self.lookback, UTC),
-                lookback=self.lookback,
-                session_id=session_id,
+            self._followers[session_id] = self._follower(
+                start=subscription.created - timedelta(seconds=IN_FLIGHT), session_id=session_id
             )
-        if self._greenlet is None or self._greenlet.dead:
+        if not (self._stopped.is_set() or self.running):
             self._greenlet = gevent.spawn(self._run)
         return subscription
 
@@ -225,8 +199,7 @@ class LiveHub:
         if subscribers is None or subscription not in subscribers:
             return
         subscribers.discard(subscription)
-        if self.metrics is not None:
-            self.metrics.subscriber_left()
+        self.metrics.subscriber_left()
         if not subscribers:
             del self._subscriptions[subscription.session_id]
             self._followers.pop(subscription.session_id, None)
@@ -270,19 +243,36 @@ class LiveHub:
 
     # -- following ---------------------------------------------------------------------------
 
+    @property
+    def running(self) -> bool:
+        """Whether the greenlet following the store runs."""
+        return self._greenlet is not None and not self._greenlet.dead
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """End the following greenlet and start none again (idempotent)."""
+        self._stopped.set()
+        if self._greenlet is not None:
+            self._greenlet.join(timeout)
+            self._greenlet.kill(block=True, timeout=1)  # no-op once it ended
+
+    def poll(self) -> None:
+        """One round: record this worker's subscribers, then hand each followed
+        session's new frames to its subscribers."""
+        self._publish()
+        for session_id, follower in list(self._followers.items()):
+            self._poll(session_id, follower)
+
     def _run(self) -> None:
         try:
-            while self._subscriptions and not self.stopping.is_set():
-                self._publish()
-                for session_id, follower in list(self._followers.items()):
-                    self._poll(session_id, follower)
-                gevent.sleep(self.poll_interval)
+            while self._subscriptions and not self._stopped.is_set():
+                self.poll()
+                self._stopped.wait(self.poll_interval)
         finally:
             self._publish()  # none left: the record goes
 
     def _publish(self) -> None:
         counts = self.counts()
-        due = time.monotonic() - self._published_at >= PRESENCE_EVERY
+        due = self._clock() - self._published_at >= PRESENCE_EVERY
         if counts == self._published and not (counts and due):
             return
         try:
@@ -290,7 +280,7 @@ class LiveHub:
         except (PyMongoError, StoreUnavailable) as exc:
             log.warning("live view: cannot record this worker's subscribers: %s", exc)
             return
-        self._published, self._published_at = counts, time.monotonic()
+        self._published, self._published_at = counts, self._clock()
 
     def _poll(self, session_id: str, follower: StoreFollower) -> None:
         started = datetime.now(UTC)
@@ -313,18 +303,18 @@ class LiveHub:
                 subscription.push(frame)
 
 
-def init_app(app: Flask, store: EventStore) -> LiveHub:
-    settings = app.config["SETTINGS"]
-    runtime = app.extensions.get("nevr_events.runtime")
+def init_app(app: Flask, store: LiveStore, *, metrics: SubscriberMetrics) -> LiveHub:
+    settings: Settings = app.config["SETTINGS"]
     hub = LiveHub(
         store,
+        metrics=metrics,
         max_subscribers=settings.max_subscribers,
-        stopping=runtime.stopping if runtime is not None else None,
+        commit_window=settings.commit_window,
     )
-    hub.metrics = app.extensions.get("nevr_events.metrics")
     app.extensions["nevr_events.live"] = hub
     return hub
 
 
 def get_hub() -> LiveHub:
-    return current_app.extensions["nevr_events.live"]
+    hub: LiveHub = current_app.extensions["nevr_events.live"]
+    return hub

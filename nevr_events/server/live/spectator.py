@@ -10,23 +10,33 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import gevent
 import orjson
+from gevent.event import Event
 from pymongo.errors import PyMongoError
-from simple_websocket import ConnectionClosed
+from simple_websocket import ConnectionClosed, Server
+from wsproto.frame_protocol import CloseReason
 
 from nevr_events.exceptions import StoreUnavailable
-from nevr_events.server.live.hub import LOOKBACK, LiveFrame, LiveHub, Subscription, frame_message
-from nevr_events.server.store import EventStore, PageCursor
+from nevr_events.server.ingest.ratelimit import TokenBucket
+from nevr_events.server.ingest.wsconn import GOING_AWAY
+from nevr_events.server.live.hub import (
+    IN_FLIGHT,
+    LiveFrame,
+    LiveHub,
+    SubscriberMetrics,
+    Subscription,
+    frame_message,
+)
+from nevr_events.server.store import PageCursor
+from nevr_events.server.store.base import MatchIndex, SessionReader
 
 log = logging.getLogger(__name__)
 
-GOING_AWAY = 1001
 # Frames read from the store per query while replaying.
 REPLAY_PAGE = 100
 # Longest pause of an idle subscriber between looks at its queue and its socket.
@@ -41,23 +51,29 @@ class ControlError(ValueError):
     """A client message that cannot be obeyed; answered with an error message."""
 
 
+class ReplayStore(SessionReader, MatchIndex, Protocol):
+    """What a subscriber reads of the store: its session's frames and newest arrival."""
+
+
 class Spectator:
     """One subscriber: replays from the store on request, then follows its live queue."""
 
     def __init__(
         self,
-        ws: Any,
+        ws: Server,
         *,
         hub: LiveHub,
         subscription: Subscription,
-        store: EventStore,
+        store: ReplayStore,
+        metrics: SubscriberMetrics,
         fps: int,
         max_fps: int,
         live_window: float,
-        stopping: Any,
+        stopping: Event,
     ) -> None:
         self.ws = ws
         self.hub = hub
+        self.metrics = metrics
         self.subscription = subscription
         self.session_id = subscription.session_id
         self.store = store
@@ -68,7 +84,7 @@ class Spectator:
         self.paused = False
         self.sent = 0
         # Frames of the queue received before this moment predate the subscription.
-        self._live_after: datetime | None = subscription.created - timedelta(seconds=1)
+        self._live_after: datetime | None = subscription.created - timedelta(seconds=IN_FLIGHT)
         self._replay: Iterator[dict[str, Any]] | None = None
         # Ids sent by the current replay that its live queue may hold too.
         self._replayed: set[Any] = set()
@@ -78,8 +94,7 @@ class Spectator:
         self._replay_started = subscription.created
         self._held: LiveFrame | None = None
         self._last_sent_at: float | None = None  # frame time (s) of the last frame sent
-        self._tokens = float(fps)
-        self._refilled = time.monotonic()
+        self._bucket = TokenBucket(fps)
         self._last_arrival = subscription.created
 
     # -- main loop ---------------------------------------------------------------------------
@@ -106,22 +121,21 @@ class Spectator:
                     self.subscription.wakeup.clear()
                     self.subscription.wakeup.wait(_IDLE)
                     continue
-                wait = self._take_token()
+                wait = self._bucket.take()
                 if wait > 0:
                     self._held = frame
                     gevent.sleep(min(wait, _IDLE))
                     continue
                 self._send(frame.message)
                 self.sent += 1
-                if self.hub.metrics is not None:
-                    self.hub.metrics.subscriber_frame_sent()
+                self.metrics.subscriber_frame_sent()
         except ConnectionClosed:
             return
 
     def _end(self, reason: str, code: int) -> None:
         message = {"type": "end", "payload": {"reason": reason}}
         self._send(orjson.dumps(message).decode())
-        self.ws.close(code, reason)
+        self.ws.close(CloseReason(code), reason)
 
     def _quiet(self) -> bool:
         checked = self.hub.checked(self.session_id)
@@ -130,23 +144,13 @@ class Spectator:
         last = max(self._last_arrival, self.hub.activity(self.session_id) or self._last_arrival)
         return checked - last > self.live_window
 
-    def _take_token(self) -> float:
-        """Seconds to wait before the next frame may go (0: send now, token taken)."""
-        now = time.monotonic()
-        self._tokens = min(float(self.fps), self._tokens + (now - self._refilled) * self.fps)
-        self._refilled = now
-        if self._tokens >= 1:
-            self._tokens -= 1
-            return 0.0
-        return (1 - self._tokens) / self.fps
-
     # -- frames ------------------------------------------------------------------------------
 
     def _next_frame(self) -> LiveFrame | None:
         """The next frame to send (replay first, then the live queue), downsampled."""
-        if self._held is not None:
-            frame, self._held = self._held, None
-            return frame
+        held, self._held = self._held, None
+        if held is not None:
+            return held
         while True:
             frame = self._next_replayed() if self._replay is not None else None
             if frame is None:
@@ -209,10 +213,10 @@ class Spectator:
         self._live_after = None
         self._replayed = set()
         self._replayed_up_to = None
-        # Frames in the live queue from now on arrived at most LOOKBACK before now.
+        # Frames in the live queue from now on arrived at most a look-back before now.
         now = datetime.now(UTC)
         self._replay_started = now
-        self._replay_horizon = now - timedelta(seconds=2 * LOOKBACK)
+        self._replay_horizon = now - timedelta(seconds=2 * self.hub.lookback)
         self._replay = self._replay_documents(position)
 
     def _replay_documents(self, position: int) -> Iterator[dict[str, Any]]:
@@ -256,8 +260,9 @@ class Spectator:
                 SEND_TIMEOUT,
             )
             self.ws.connected = False
-            with contextlib.suppress(OSError):
-                self.ws.sock.close()
+            if self.ws.sock is not None:
+                with contextlib.suppress(OSError):
+                    self.ws.sock.close()
             raise ConnectionClosed() from None
 
     def _obey(self, message: str | bytes) -> None:
@@ -291,7 +296,7 @@ class Spectator:
             if type(fps) is not int or fps <= 0:
                 raise ControlError("framerate needs `framerate`: a whole number > 0")
             self.fps = min(fps, self.max_fps)
-            self._tokens = min(self._tokens, float(self.fps))
+            self._bucket.set_rate(self.fps)
         else:
             raise ControlError(
                 f"unknown command {command!r}: expected `pause`, `play` or `framerate`"

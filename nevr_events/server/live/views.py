@@ -137,6 +137,7 @@ def watch(ws: Any, match_id: str) -> None:
         hub=hub,
         subscription=subscription,
         store=get_store(),
+        metrics=hub.metrics,
         fps=_parse_fps(request.args.get("fps"), settings.max_subscriber_fps),
         max_fps=settings.max_subscriber_fps,
         live_window=settings.live_window,

@@ -11,37 +11,31 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask
 
 from nevr_events.server.config import Settings
-from nevr_events.server.store import EventStore
 
 if TYPE_CHECKING:
-    from nevr_events.server.publish.publisher import Publisher
-
-STATUS = "amqp.status"  # the state the lease holder keeps for /health (publisher.STATUS)
+    from nevr_events.server.publish.publisher import OutboxStore, Publisher, PublishMetrics
 
 
-def init_app(app: Flask, store: EventStore) -> Publisher | None:
-    """Start this worker's publisher when ``AMQP_URL`` is set; without it nothing
-    is imported or connected."""
+def init_app(app: Flask, store: OutboxStore, *, metrics: PublishMetrics) -> Publisher | None:
+    """Start this worker's publisher when ``AMQP_URL`` is set and return it (the
+    caller stops it); without ``AMQP_URL`` nothing is imported or connected."""
     settings: Settings = app.config["SETTINGS"]
     if not settings.amqp_url:
         return None
     from nevr_events.server.publish.publisher import Publisher
 
-    publisher = Publisher(store, settings)
-    publisher.metrics = app.extensions.get("nevr_events.metrics")
-    publisher.start()
+    publisher = Publisher(store, settings, metrics=metrics).start()
     app.extensions["nevr_events.publisher"] = publisher
-    runtime = app.extensions.get("nevr_events.runtime")
-    if runtime is not None:
-        runtime.before_close.append(publisher.stop)
     return publisher
 
 
-def health(settings: Settings, store: EventStore) -> dict[str, Any]:
+def health(settings: Settings, store: OutboxStore) -> dict[str, Any]:
     """``amqp``: off | connected | disconnected (as the lease holder last reported it),
     and ``amqp_lag_seconds``: how far publishing is behind the newest stored frame."""
     if not settings.amqp_url:
         return {"amqp": "off"}
+    from nevr_events.server.publish.publisher import STATUS
+
     status = store.get_state(STATUS) or {}
     fresh = time.time() - float(status.get("at") or 0) < settings.amqp_lease
     latest = store.latest_arrival()

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bson import ObjectId
+
 from nevr_events.wire.api import format_time
 
 STARTED = "session.started"
@@ -45,7 +47,8 @@ def iso(moment: datetime | None) -> str | None:
 
 def arrival(document: Mapping[str, Any]) -> float:
     """Arrival time of a stored frame (its ``_id`` time), as epoch seconds."""
-    return document["_id"].generation_time.timestamp()
+    oid: ObjectId = document["_id"]
+    return oid.generation_time.timestamp()
 
 
 def frame_fields(document: Mapping[str, Any]) -> dict[str, Any]:

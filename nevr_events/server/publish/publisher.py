@@ -18,7 +18,7 @@ import socket
 import time
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import gevent
 from gevent.event import Event
@@ -28,14 +28,14 @@ from nevr_events.exceptions import StoreUnavailable
 from nevr_events.server.config import Settings
 from nevr_events.server.publish.broker import BrokerConnection, BrokerError
 from nevr_events.server.publish.messages import Message, SessionTracker, arrival
-from nevr_events.server.store import EventStore
-from nevr_events.server.store.follow import StoreFollower
+from nevr_events.server.store.base import ArrivalLog, PublisherState
+from nevr_events.server.store.follow import StoreFollower, lookback
 
 log = logging.getLogger(__name__)
 
 LEASE = "amqp-publisher"
 CURSOR = "amqp.cursor"
-STATUS = "amqp.status"
+STATUS = "amqp.status"  # the state the lease holder keeps for /health
 POLL_INTERVAL = 0.5
 # Between full re-reads of the look-back window (for late commits), polls read only
 # newer arrivals: each stored frame is read a few times, not once per poll.
@@ -48,27 +48,44 @@ class LeaseLost(Exception):
 
 
 def lookback_for(settings: Settings) -> float:
-    """How late a frame may commit after it arrived (a batch waits in the queue, then
-    is retried for up to MONGO_TIMEOUT, each try taking up to MONGO_TIMEOUT), plus
-    the time between two full re-reads of the window."""
-    return 2 * settings.mongo_timeout + 5.0 + RESCAN_EVERY
+    """Seconds the publisher looks behind the newest arrival for late commits."""
+    return lookback(settings.commit_window, RESCAN_EVERY)
+
+
+class PublishMetrics(Protocol):
+    """What publishing counts (``nevr_events.server.ops.metrics.Metrics`` is one)."""
+
+    def amqp_sent(self, messages: int) -> None: ...
+
+    def amqp_confirms(self, messages: int) -> None: ...
+
+
+class OutboxStore(ArrivalLog, PublisherState, Protocol):
+    """What the publisher needs of the store: new frames, its cursor and its lease."""
 
 
 class Publisher:
     """Competes for the publishing lease; while holding it, publishes what is stored."""
 
-    def __init__(self, store: EventStore, settings: Settings, *, owner: str | None = None):
+    def __init__(
+        self,
+        store: OutboxStore,
+        settings: Settings,
+        *,
+        metrics: PublishMetrics,
+        owner: str | None = None,
+    ) -> None:
         self.store = store
         self.settings = settings
+        self.metrics = metrics
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.lookback = lookback_for(settings)
         self.connected = False
-        # For /metrics (issue-11): messages sent, and confirmed by the broker, by this worker.
+        # Messages sent, and confirmed by the broker, by this worker.
         self.published = 0
         self.confirmed = 0
-        self.metrics: Any = None  # nevr_events.server.ops.metrics.Metrics, or None
         self._stopping = Event()
-        self._greenlet: gevent.Greenlet | None = None
+        self._greenlet: gevent.Greenlet[[], None] | None = None
         self._leased_until = 0.0
         self._status_at = 0.0
         self._broker: BrokerConnection | None = None
@@ -79,7 +96,8 @@ class Publisher:
         return self
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop publishing and give the lease up so another worker takes over at once."""
+        """Stop publishing and give the lease up so another worker takes over at once
+        (idempotent)."""
         self._stopping.set()
         if self._greenlet is not None:
             self._greenlet.join(timeout)
@@ -164,10 +182,10 @@ class Publisher:
         tracker = SessionTracker(cursor.get("sessions"), frames=self.settings.amqp_frames)
         follower = StoreFollower(
             self.store,
-            start=datetime.fromtimestamp(start, UTC),
-            lookback=self.lookback,
-            with_frame=self.settings.amqp_frames,
+            commit_window=self.settings.commit_window,
             rescan_every=RESCAN_EVERY,
+            start=datetime.fromtimestamp(start, UTC),
+            with_frame=self.settings.amqp_frames,
         )
         published_through = cursor.get("published_through") or start
         log.info("AMQP publisher resuming from %s", datetime.fromtimestamp(start, UTC))
@@ -185,12 +203,10 @@ class Publisher:
             self._renew()
             if messages:
                 self.published += len(messages)
-                if self.metrics is not None:
-                    self.metrics.amqp_sent(len(messages))
+                self.metrics.amqp_sent(len(messages))
                 broker.publish(messages)
                 self.confirmed += len(messages)
-                if self.metrics is not None:
-                    self.metrics.amqp_confirms(len(messages))
+                self.metrics.amqp_confirms(len(messages))
             if documents:
                 published_through = max(published_through, arrival(documents[-1]))
             if documents or messages or cursor.get("position") != follower.position.timestamp():

@@ -6,58 +6,72 @@ instance stored, so they read the store rather than listen inside one process.
 a batch retried while the database was away) commit late and out of order. A
 follower therefore re-reads a look-back window behind the newest arrival it
 has seen and skips the ``_id``s it already delivered: a frame committed up to
-``lookback`` seconds after a newer one is still delivered, exactly once.
+``commit_window`` seconds after a newer one is still delivered, exactly once.
 """
 
 from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
 
-from nevr_events.server.store import EventStore
+from nevr_events.server.store.base import ArrivalLog
+
+
+def lookback(commit_window: float, rescan_every: float) -> float:
+    """Seconds a follower looks behind the newest arrival it has seen: a commit
+    landing ``commit_window`` late is found by the next full re-read, which
+    comes at most ``rescan_every`` later."""
+    return commit_window + rescan_every
 
 
 class StoreFollower:
-    """Polls ``EventStore.arrivals``; each ``poll()`` returns only frames not yet returned."""
+    """Polls ``ArrivalLog.arrivals``; each ``poll()`` returns only frames not yet returned.
+
+    A poll re-reads the whole look-back window once every ``rescan_every``
+    seconds (0: every poll); the others read from the start of the second of
+    the newest frame returned, as ``_id``s of different processes are not
+    ordered within a second. With ``with_frame``, a poll first lists ``_id``s
+    alone and reads frames only from the first one not yet returned, so a
+    frame is read with its payload about once, not once per poll while it
+    stays in the window.
+    """
 
     def __init__(
         self,
-        store: EventStore,
+        store: ArrivalLog,
         *,
+        commit_window: float,
+        rescan_every: float = 0.0,
         start: datetime | None = None,
-        lookback: float = 5.0,
         session_id: str | None = None,
         with_frame: bool = True,
         page_size: int = 500,
-        rescan_every: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """``rescan_every``: read the whole look-back window only that often (seconds)
-        and, in between, only what arrived after the newest frame returned, which
-        costs the database far less. Then ``lookback`` must cover the longest
-        commit delay *plus* ``rescan_every``. None: every poll reads the window."""
         self.store = store
         self.session_id = session_id
+        self.lookback = timedelta(seconds=lookback(commit_window, rescan_every))
+        self.rescan_every = rescan_every
         self.with_frame = with_frame
         self.page_size = page_size
-        self.lookback = timedelta(seconds=lookback)
+        self._clock = clock
         self._start = start or datetime.now(UTC)
-        # Newest arrival time seen; the next poll reads from ``lookback`` before it.
+        # Newest arrival time seen; the next full re-read starts ``lookback`` before it.
         self._newest = self._start
+        self._newest_id: ObjectId | None = None
         # _id -> its arrival time, for every frame delivered inside the window.
         self._seen: dict[ObjectId, datetime] = {}
-        self.rescan_every = rescan_every
-        self._rescanned_at = float("-inf")
-        self._newest_id: ObjectId | None = None
+        self._next_rescan = float("-inf")
 
     @property
     def position(self) -> datetime:
         """Arrival time before which every stored frame has been returned
-        (given commits land within ``lookback``)."""
+        (given commits land within ``commit_window``)."""
         return max(self._start, self._newest - self.lookback)
 
     def poll(self, limit: int | None = None) -> list[dict[str, Any]]:
@@ -66,31 +80,46 @@ class StoreFollower:
         With ``limit``, at most that many: the rest come with the next polls
         (a follower far behind, e.g. after an outage, catches up in steps).
         """
-        fresh = list(itertools.islice(self._iter_window(), limit))
+        fresh = list(itertools.islice(self._unseen(), limit))
         for document in fresh:
-            arrived = document["_id"].generation_time
-            self._seen[document["_id"]] = arrived
-            self._newest = max(self._newest, arrived)
-            if self._newest_id is None or document["_id"] > self._newest_id:
-                self._newest_id = document["_id"]
+            oid: ObjectId = document["_id"]
+            self._seen[oid] = oid.generation_time
+            self._newest = max(self._newest, oid.generation_time)
+            if self._newest_id is None or oid > self._newest_id:
+                self._newest_id = oid
         horizon = self.position
         self._seen = {oid: at for oid, at in self._seen.items() if at >= horizon}
         return fresh
 
-    def _iter_window(self) -> Iterator[dict[str, Any]]:
-        since, after = self.position, None
-        if self.rescan_every is not None:
-            if time.monotonic() - self._rescanned_at < self.rescan_every:
-                after = self._newest_id  # only what arrived after the newest returned
-            else:
-                self._rescanned_at = time.monotonic()
+    def _unseen(self) -> Iterator[dict[str, Any]]:
+        since, after = self._since(), None
+        if self.with_frame:
+            first = next(self._pages(since, None, with_frame=False), None)
+            if first is None:
+                return
+            # ``after_id`` is exclusive: start just before the first unseen arrival.
+            after = ObjectId((int.from_bytes(first["_id"].binary, "big") - 1).to_bytes(12, "big"))
+        yield from self._pages(since, after, with_frame=self.with_frame)
+
+    def _since(self) -> datetime:
+        """Where this poll reads from: the whole window when a re-read is due."""
+        now = self._clock()
+        if now >= self._next_rescan or self._newest_id is None:
+            self._next_rescan = now + self.rescan_every
+            return self.position
+        return max(self.position, self._newest_id.generation_time)
+
+    def _pages(
+        self, since: datetime, after: ObjectId | None, *, with_frame: bool
+    ) -> Iterator[dict[str, Any]]:
+        """Arrivals from ``since`` (and after ``after``) not returned yet, page by page."""
         while True:
             page = self.store.arrivals(
                 since,
                 after_id=after,
                 session_id=self.session_id,
                 limit=self.page_size,
-                with_frame=self.with_frame,
+                with_frame=with_frame,
             )
             for document in page:
                 if document["_id"] not in self._seen:
