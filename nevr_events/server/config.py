@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from nevr_events.exceptions import ConfigError
@@ -167,7 +168,7 @@ class Settings:
     def safe_store_url(self) -> str:
         return redact_uri(self.resolved_store_url)
 
-    def replace(self, **changes: object) -> Settings:
+    def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
 
     def validate(self) -> Settings:
