@@ -88,3 +88,11 @@ def test_importing_the_package_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_every_package_says_in_one_sentence_what_it_holds() -> None:
+    for init in sorted((ROOT / "nevr_events").rglob("__init__.py")):
+        doc = ast.get_docstring(ast.parse(init.read_text()))
+        assert doc, f"{init.relative_to(ROOT)} has no docstring"
+        first = doc.split("\n\n", 1)[0]
+        assert first.endswith(".") and first.count(". ") == 0, (init.relative_to(ROOT), first)
