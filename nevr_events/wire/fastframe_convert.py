@@ -90,10 +90,10 @@ def field_code(f: Field, v: str, o: str, ns: dict[str, Any], depth: int) -> list
         return vector_lines(v, f"{o}[{n}] = {v}", f"{o}[{n}] = _dlist({v})", "pass")
     if f.repeated and f.kind == "float":
         return [f"if type({v}) is not list: raise Slow", f"if {v}: {o}[{n}] = _f32_list({v})"]
-    if f.repeated:  # messages: each through its type's converter in use (code per layout)
+    if f.repeated:  # messages
         return [
             f"if type({v}) is not list: raise Slow",
-            f"if {v}: {o}[{n}] = [{sv}.conv(x, c) if x is not None else _bad() for x in {v}]",
+            f"if {v}: {o}[{n}] = [{element_code(f, ns)} for x in {v}]",
         ]
     if f.kind == "msg" and (has_oneofs(f.sub) or depth >= INLINE_DEPTH):
         return [f"{o}[{n}] = {sv}.conv({v}, c)"]
@@ -137,6 +137,17 @@ def field_code(f: Field, v: str, o: str, ns: dict[str, Any], depth: int) -> list
         f" if {v}: {o}[{n}] = float({v})",
         "else: raise Slow",
     ]
+
+
+def element_code(f: Field, ns: dict[str, Any]) -> str:
+    """Converting element ``x`` of repeated message field ``f``: through the type's
+    converter in use, or straight from its layout table once it has one."""
+    table = f.sub.layouts
+    if table is None:
+        ns[f"S_{id(f)}"] = f.sub
+        return f"S_{id(f)}.conv(x, c) if x is not None else _bad()"
+    ns[f"H_{id(f)}"], ns[f"L_{id(f)}"] = table.shapes, table.learn
+    return f"(H_{id(f)}.get(tuple(x)) or L_{id(f)}(x))(x, c)"
 
 
 def _variants(m: Msg, d: str, o: str, ns: dict[str, Any], depth: int) -> list[str]:

@@ -27,6 +27,7 @@ from typing import Any, TypeGuard, cast
 from nevr_events.wire.fastframe_compile import Field, Invalid, Msg, Slow
 from nevr_events.wire.fastframe_convert import (
     INLINE_DEPTH,
+    element_code,
     field_code,
     has_oneofs,
     namespace,
@@ -107,12 +108,7 @@ def _fix_field(
     if f.repeated and f.kind == "double":
         return vector_lines(v, "pass", f"{d}[{k}] = _dlist({v})", f"del {d}[{k}]")
     if f.repeated:  # messages
-        if f.sub.layouts is not None:
-            table = f.sub.layouts
-            shapes, learn = code.name(table.shapes, "H"), code.name(table.learn, "L")
-            each = f"({shapes}.get(tuple(x)) or {learn}(x))(x, c)"
-        else:
-            each = f"{code.name(f.sub, 'S')}.conv(x, c) if x is not None else _bad()"
+        each = element_code(f, code.ns)
         return [
             f"if type({v}) is not list: raise Slow",
             f"if {v}:",
