@@ -35,7 +35,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from google.protobuf import json_format
@@ -98,7 +98,15 @@ def churn_frames(count: int, spelling: str, start: int) -> list[str]:
     return [spelled(churned_frame(rng, frame_index=start + i), spelling) for i in range(count)]
 
 
-def send_all(conn: Any, texts: list[str]) -> int:
+class Connection(Protocol):
+    """A stream connection, as ``send_all`` uses it (websocket-client's, say)."""
+
+    def send(self, text: str) -> object: ...
+
+    def recv(self) -> str | bytes: ...
+
+
+def send_all(conn: Connection, texts: list[str]) -> int:
     """Send ``texts`` on a stream connection one at a time; how many were stored."""
     stored = 0
     for text in texts:
