@@ -17,22 +17,31 @@ code on their 32nd use, one per message type every ``COMPILE_INTERVAL``.
 Each figure is the validator's CPU µs per frame (``FastFrameValidator.parse``),
 best of ``--repeats``; run it with ``PYTHONPATH`` at another checkout to compare.
 
+``--compare`` times, in this one process, the validator with code per key layout
+against the same validator with the generated converters alone
+(``compile_converters(per_layout=False)``), and ``orjson.loads`` by itself (what
+any validator pays), both spellings, alternating; it prints the medians of
+``--repeats`` (the range in brackets) and the ratio of the two validators.
+
     python bench/layouts.py --spelling agent
+    python bench/layouts.py --compare --repeats 15
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import statistics
 import sys
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 import orjson
 from google.protobuf import json_format
 
 from nevr_events.testing.frames import build_frame
-from nevr_events.wire.fastframe import FastFrameValidator
+from nevr_events.wire.fastframe import FastFrameValidator, compile_converters
 from nevr_events.wire.pb import telemetry_pb2
 
 STAMP = "2026-11-27T10:00:00.123Z"
@@ -89,7 +98,15 @@ def churn_frames(count: int, spelling: str, start: int) -> list[str]:
     return [spelled(churned_frame(rng, frame_index=start + i), spelling) for i in range(count)]
 
 
-def send_all(conn: Any, texts: list[str]) -> int:
+class Connection(Protocol):
+    """A stream connection, as ``send_all`` uses it (websocket-client's, say)."""
+
+    def send(self, text: str) -> object: ...
+
+    def recv(self) -> str | bytes: ...
+
+
+def send_all(conn: Connection, texts: list[str]) -> int:
     """Send ``texts`` on a stream connection one at a time; how many were stored."""
     stored = 0
     for text in texts:
@@ -116,6 +133,36 @@ def per_frame(validator: FastFrameValidator, texts: list[str], repeats: int) -> 
     return best * 1e6
 
 
+def cpu_per_frame(parse: Callable[[str], object], texts: list[str], passes: int) -> float:
+    """CPU µs per frame of ``passes`` passes of ``parse`` over ``texts``."""
+    start = time.process_time()
+    for _ in range(passes):
+        for text in texts:
+            parse(text)
+    return (time.process_time() - start) / (passes * len(texts)) * 1e6
+
+
+def compare(opts: argparse.Namespace) -> None:
+    """Per-layout code against the generated converters alone, alternating."""
+    plain = FastFrameValidator(compile_converters(per_layout=False))
+    for spelling in ("agent", "game"):
+        layered = FastFrameValidator()  # fresh tables: this spelling's layouts only
+        texts = match_frames(opts.frames, spelling, seed=1)
+        churn = churn_frames(opts.frames, spelling, start=100_000)
+        assert all(plain.parse(t) == layered.parse(t) for t in texts + churn)
+        warm_up(layered, texts, opts.warmup)
+        for name, frames, passes in (("match", texts, 3), ("churn", churn, 1)):
+            parsers = {"plain": plain.parse, "layered": layered.parse, "loads": orjson.loads}
+            times: dict[str, list[float]] = {k: [] for k in parsers}
+            for _ in range(opts.repeats):
+                for k, parse in parsers.items():
+                    times[k].append(cpu_per_frame(parse, frames, passes))
+            med = {k: statistics.median(v) for k, v in times.items()}
+            shown = [f"{k} {med[k]:6.1f} ({min(v):.1f}-{max(v):.1f})" for k, v in times.items()]
+            ratio = med["plain"] / med["layered"]
+            print(f"{spelling:<6} {name}  " + "  ".join(shown) + f"  plain/layered {ratio:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--spelling", choices=("game", "agent"), default="agent")
@@ -125,14 +172,21 @@ def main() -> None:
     parser.add_argument(
         "--warmup", type=float, default=6.0, help="seconds each match is parsed before timing"
     )
+    parser.add_argument(
+        "--compare", action="store_true", help="per-layout code against the converters alone"
+    )
     opts = parser.parse_args()
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    if opts.compare:
+        print(f"# {stamp}, Python {sys.version.split()[0]}, frames={opts.frames} (µs per frame)")
+        compare(opts)
+        return
     first = match_frames(opts.frames, opts.spelling, seed=2)
     current = match_frames(opts.frames, opts.spelling, seed=1)
     past = churn_frames(opts.past, opts.spelling, start=10_000)
     never_again = churn_frames(opts.frames, opts.spelling, start=100_000)
 
     validator = FastFrameValidator()
-    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     print(f"# {stamp}, Python {sys.version.split()[0]}")
     print(f"# spelling={opts.spelling} past={opts.past} frames={opts.frames} (µs per frame)")
     warm_up(validator, first, opts.warmup)

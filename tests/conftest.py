@@ -21,7 +21,6 @@ from flask import Flask
 
 from nevr_events import Settings, create_app
 from nevr_events.testing.ferretdb import LocalFerretDB
-from nevr_events.wire import fastframe_layouts
 from tests.rabbitmq import LocalRabbitMQ
 from tests.support import SECRET, LiveServer
 
@@ -42,16 +41,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         both = metafunc.definition.get_closest_marker("both_stores") is not None
         backends = BACKENDS if both else (DEFAULT_BACKEND,)
         metafunc.parametrize("backend", backends, indirect=True, scope="module")
-
-
-@pytest.fixture(scope="session", autouse=True)
-def code_for_every_layout() -> Iterator[None]:
-    """In this process, a key layout gets code at first sight, so the differential
-    tests run compiled code on every layout they draw (servers keep the default)."""
-    default = fastframe_layouts.COMPILE_AFTER, fastframe_layouts.COMPILE_INTERVAL
-    fastframe_layouts.COMPILE_AFTER, fastframe_layouts.COMPILE_INTERVAL = 1, 0.0
-    yield
-    fastframe_layouts.COMPILE_AFTER, fastframe_layouts.COMPILE_INTERVAL = default
 
 
 @pytest.fixture(scope="module")

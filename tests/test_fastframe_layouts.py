@@ -2,123 +2,149 @@
 
 The reference agent leaves defaults out, so its players' key layouts change as
 bools flip and stats leave zero. A layout gets code on its ``COMPILE_AFTER``-th
-use; a full table is swept, so a layout sent today gets code however many came
-before it, and code nobody uses is dropped. Every answer stays the reference's.
+use, at most one compile per message type every ``COMPILE_INTERVAL`` (the tests
+move the clock); a full table is swept, so a layout sent today gets code however
+many came before it, and code nobody uses is dropped. Every answer stays the
+reference's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import orjson
 import pytest
 
-from nevr_events.wire import fastframe_layouts, fastframe_shapes
-from tests.test_fastframe import same
-from tests.test_fastframe_shapes import MEMBER, SPECS, member_layouts
+from nevr_events.wire.fastframe import FastFrameValidator, compile_converters
+from nevr_events.wire.fastframe_layouts import (
+    COMPILE_AFTER,
+    COMPILE_INTERVAL,
+    COMPILED_PER_MESSAGE,
+    LAYOUTS_PER_MESSAGE,
+    LayoutTable,
+)
+from tests.test_fastframe import REF, outcome
+from tests.test_fastframe_shapes import member_layouts
+
+LAYOUTS = [text.decode() for text in member_layouts(9)]  # 511, each its own TeamMember layout
+
+
+class Clock:
+    """A worker's clock that moves only when told."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Worker:
+    """A fresh worker's validator, with production settings and a clock of its own."""
+
+    def __init__(self) -> None:
+        self.clock = Clock()
+        converters = compile_converters(clock=self.clock)
+        self.validator = FastFrameValidator(converters)
+        table = converters.specs["enginehttp.TeamMember"].layouts
+        assert table is not None
+        self.table: LayoutTable = table
+
+    def same(self, text: str) -> Any:
+        fast, ref = outcome(self.validator, text), outcome(REF, text)
+        assert fast == ref, text
+        return fast
+
+    def send(self, text: str, times: int = COMPILE_AFTER) -> None:
+        """``text`` sent ``times`` times (its layout's uses), then the clock moves on."""
+        for _ in range(times):
+            self.same(text)
+        self.clock.now += COMPILE_INTERVAL
+
+    def has_code(self, text: str) -> bool:
+        keys = keys_of(text)
+        code = self.table.code.get(keys)
+        return code is not None and self.table.shapes.get(keys) is code
 
 
 @pytest.fixture
-def layouts(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """511 frames, each with its own ``TeamMember`` layout; code on a layout's 2nd use."""
-    monkeypatch.setattr(fastframe_layouts, "COMPILE_AFTER", 2)
-    fastframe_shapes.forget_layouts(SPECS)
-    yield [text.decode() for text in member_layouts(9)]
-    fastframe_shapes.forget_layouts(SPECS)
+def worker() -> Iterator[Worker]:
+    yield Worker()
 
 
 def keys_of(text: str) -> tuple[str, ...]:
     return tuple(orjson.loads(text)["frame"]["session"]["teams"][0]["players"][0])
 
 
-def has_code(text: str) -> bool:
-    keys = keys_of(text)
-    code = MEMBER.layouts.code.get(keys)
-    return code is not None and MEMBER.shapes.get(keys) is code
+def test_a_layout_gets_code_on_its_nth_use(worker: Worker) -> None:
+    worker.send(LAYOUTS[0], COMPILE_AFTER - 1)
+    assert len(worker.table.code) == 0  # until then: the converter for any layout
+    worker.send(LAYOUTS[0], 1)
+    assert len(worker.table.code) == 1 and worker.has_code(LAYOUTS[0])
+    worker.send(LAYOUTS[0], 1)  # and keeps it
+    assert worker.has_code(LAYOUTS[0])
 
 
-def test_a_layout_gets_code_on_its_nth_use(layouts: list[str]) -> None:
-    same(layouts[0])
-    assert fastframe_shapes.compiled(MEMBER) == 0  # first use: the general fast converter
-    same(layouts[0])
-    assert fastframe_shapes.compiled(MEMBER) == 1 and has_code(layouts[0])
-    same(layouts[0])  # and keeps it
-    assert has_code(layouts[0])
+def test_layouts_seen_once_get_no_code(worker: Worker) -> None:
+    for text in LAYOUTS[:200]:
+        worker.send(text, 1)
+        assert len(worker.table.shapes) <= LAYOUTS_PER_MESSAGE
+        assert len(worker.table.uses) <= LAYOUTS_PER_MESSAGE
+    assert len(worker.table.code) == 0
 
 
-def test_layouts_seen_once_get_no_code(layouts: list[str]) -> None:
-    for text in layouts[:200]:
-        same(text)
-        assert len(MEMBER.shapes) <= fastframe_layouts.LAYOUTS_PER_MESSAGE
-        assert len(MEMBER.layouts.uses) <= fastframe_layouts.LAYOUTS_PER_MESSAGE
-    assert fastframe_shapes.compiled(MEMBER) == 0
-
-
-def test_a_new_layout_gets_code_after_thousands_came_and_went(layouts: list[str]) -> None:
+def test_a_new_layout_gets_code_after_thousands_came_and_went(worker: Worker) -> None:
     """What a long-running worker meets: old matches' layouts must not keep the code slots."""
-    old, cold, new = layouts[:16], layouts[16:450], layouts[450]
-    for text in old + old:  # a past match: 16 layouts with code, the most there may be
-        same(text)
-    assert fastframe_shapes.compiled(MEMBER) == fastframe_layouts.COMPILED_PER_MESSAGE
+    old, cold, new = LAYOUTS[:16], LAYOUTS[16:450], LAYOUTS[450]
+    for text in old:  # a past match: 16 layouts with code, the most there may be
+        worker.send(text)
+    assert len(worker.table.code) == COMPILED_PER_MESSAGE
     for text in cold:  # layouts seen once each: several sweeps
-        same(text)
-        assert len(MEMBER.shapes) <= fastframe_layouts.LAYOUTS_PER_MESSAGE
-    assert fastframe_shapes.compiled(MEMBER) == 0  # the old code was unused for a sweep
-    same(new)
-    same(new)
-    assert has_code(new)
+        worker.send(text, 1)
+        assert len(worker.table.shapes) <= LAYOUTS_PER_MESSAGE
+    assert len(worker.table.code) == 0  # the old code was unused for a sweep
+    worker.send(new)
+    assert worker.has_code(new)
 
 
-def test_code_in_use_survives_sweeps(layouts: list[str]) -> None:
-    hot, cold = layouts[0], layouts[1:400]
-    same(hot)
-    same(hot)
-    code = MEMBER.layouts.code[keys_of(hot)]
+def test_code_in_use_survives_sweeps(worker: Worker) -> None:
+    hot, cold = LAYOUTS[0], LAYOUTS[1:400]
+    worker.send(hot)
+    code = worker.table.code[keys_of(hot)]
     for i, text in enumerate(cold):
-        same(text)
+        worker.send(text, 1)
         if i % 40 == 0:  # the agent still sends it, less often than a sweep comes
-            same(hot)
-    same(hot)
-    assert MEMBER.shapes[keys_of(hot)] is code  # the same code: never dropped, never redone
+            worker.send(hot, 1)
+    worker.send(hot, 1)
+    assert worker.table.shapes[keys_of(hot)] is code  # the same code: never dropped, never redone
 
 
-def test_hot_layouts_past_the_code_slots_keep_the_fast_converter(layouts: list[str]) -> None:
-    for text in layouts[:20] * 3:
-        same(text)
-    assert fastframe_shapes.compiled(MEMBER) == fastframe_layouts.COMPILED_PER_MESSAGE
-    assert sum(map(has_code, layouts[:20])) == fastframe_layouts.COMPILED_PER_MESSAGE
+def test_hot_layouts_past_the_code_slots_keep_the_fast_converter(worker: Worker) -> None:
+    for text in LAYOUTS[:20]:
+        worker.send(text)
+    assert len(worker.table.code) == COMPILED_PER_MESSAGE
+    assert sum(map(worker.has_code, LAYOUTS[:20])) == COMPILED_PER_MESSAGE
 
 
-def test_one_compile_per_interval_per_message_type(
-    layouts: list[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(fastframe_layouts, "COMPILE_INTERVAL", 3600.0)
-    for text in layouts[:3] * 3:
-        same(text)
-    assert [has_code(text) for text in layouts[:3]] == [True, False, False]
-    monkeypatch.setattr(fastframe_layouts, "COMPILE_INTERVAL", 0.0)
-    same(layouts[2])  # past its threshold already: code at its next use
-    assert has_code(layouts[2]) and not has_code(layouts[1])
+def test_one_compile_per_interval_per_message_type(worker: Worker) -> None:
+    for text in LAYOUTS[:3]:
+        for _ in range(COMPILE_AFTER):
+            worker.same(text)  # the clock stands still
+    assert [worker.has_code(text) for text in LAYOUTS[:3]] == [True, False, False]
+    worker.clock.now += COMPILE_INTERVAL
+    worker.send(LAYOUTS[2], 1)  # past its threshold already: code at its next use
+    assert worker.has_code(LAYOUTS[2]) and not worker.has_code(LAYOUTS[1])
 
 
-def test_a_list_of_a_layouts_keys_is_no_example_to_compile(
-    layouts: list[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_list_of_a_layouts_keys_is_no_example_to_compile(worker: Worker) -> None:
     # tuple(["a", "b"]) == tuple({"a": 1, "b": 2}): a list of key names finds the dict
     # layout's entry in the table; its uses count, but code is compiled only from a dict.
-    compile_layout = MEMBER.layouts._compile_layout
-    examples: list[type] = []
-    monkeypatch.setattr(
-        MEMBER.layouts,
-        "_compile_layout",
-        lambda example: examples.append(type(example)) or compile_layout(example),
-    )
     player = {"display_name": "x", "level": 5}
-    frame = {"frame": {"session": {"teams": [{"players": [player]}]}}}
-    same(orjson.dumps(frame).decode())
+    frame = orjson.dumps({"frame": {"session": {"teams": [{"players": [player]}]}}}).decode()
     listed = {"frame": {"session": {"teams": [{"players": [list(player)]}]}}}
-    for _ in range(3):
-        same(orjson.dumps(listed).decode())
-    assert examples == []
-    same(orjson.dumps(frame).decode())
-    assert examples == [dict] and has_code(orjson.dumps(frame).decode())
+    worker.send(frame, 1)
+    worker.send(orjson.dumps(listed).decode(), COMPILE_AFTER)
+    assert len(worker.table.code) == 0
+    worker.send(frame, 1)
+    assert worker.has_code(frame)

@@ -12,15 +12,17 @@ from __future__ import annotations
 import math
 import re
 from array import array
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import orjson
 from google.protobuf import descriptor as _desc
 from google.protobuf import timestamp_pb2
-from google.protobuf.internal.type_checkers import _FLOAT_MAX
+from google.protobuf.message import Message
 
-from nevr_events.wire.fastframe_floats import json_list, r32
+from nevr_events.wire.fastframe_floats import FLOAT32_MAX, json_list, r32
+from nevr_events.wire.fastframe_layouts import Converter, LayoutTable
 from nevr_events.wire.timestamps import is_canonical_stamp
 
 _FD = _desc.FieldDescriptor
@@ -47,7 +49,8 @@ class Invalid(Exception):
 
     def __init__(self, msg: str) -> None:
         super().__init__(msg)
-        self.msg, self.path = msg, []
+        self.msg = msg
+        self.path: list[str] = []
 
     def where(self, root: str) -> str:
         return root + "".join(reversed(self.path)) + ": " + self.msg
@@ -89,15 +92,18 @@ class Field:
         "presence",
         "repeated",
         "sub",
+        "value",
         "what",
     )
+    sub: Msg  # a message field's type
+    value: Field  # a map field's values
 
     def __init__(self, fd: _desc.FieldDescriptor, specs: dict[str, Msg]) -> None:
         self.name, self.json, self.number = fd.name, fd.json_name, fd.number
-        self.repeated, self.map, self.sub = fd.is_repeated, False, None
+        self.repeated, self.map = fd.is_repeated, False
         self.oneof = fd.containing_oneof.name if fd.containing_oneof is not None else None
         self.presence = fd.has_presence and not fd.is_repeated
-        t = fd.type
+        t, et, mt = fd.type, fd.enum_type, fd.message_type
         if t in _INT_KINDS:
             self.what, self.lo, self.hi = _INT_KINDS[t]
             self.kind = "i64" if self.what.endswith("64") else "i32"
@@ -107,28 +113,26 @@ class Field:
             self.kind = self.what = "bool"
         elif t == _FD.TYPE_STRING:
             self.kind = self.what = "string"
-        elif t == _FD.TYPE_ENUM:
-            et = fd.enum_type
+        elif t == _FD.TYPE_ENUM and et is not None:
             self.kind, self.what = "enum", et.full_name
             self.enum_num = {v.name: v.number for v in et.values}
             self.enum_names = {v.number: v.name for v in et.values}
             self.enum_zero = self.enum_names.get(0)
             if et.is_closed:
                 raise TypeError(f"closed enum {et.full_name} is not supported")
-        elif t == _FD.TYPE_MESSAGE and fd.message_type.full_name == "google.protobuf.Timestamp":
+        elif t != _FD.TYPE_MESSAGE or mt is None:
+            raise TypeError(f"field {fd.full_name}: type {t} is not supported")
+        elif mt.full_name == "google.protobuf.Timestamp":
             self.kind = self.what = "timestamp"
-        elif t == _FD.TYPE_MESSAGE and fd.message_type.GetOptions().map_entry:
-            key = fd.message_type.fields_by_name["key"]
-            val = fd.message_type.fields_by_name["value"]
+        elif mt.GetOptions().map_entry:
+            key, val = mt.fields_by_name["key"], mt.fields_by_name["value"]
             if key.type != _FD.TYPE_STRING:
                 raise TypeError(f"map field {fd.full_name}: only string keys are supported")
             self.kind, self.what, self.map = "map", "map", True
-            self.sub = Field(val, specs)
-        elif t == _FD.TYPE_MESSAGE:
-            self.kind, self.what = "msg", fd.message_type.full_name
-            self.sub = build(fd.message_type, specs)
+            self.value = Field(val, specs)
         else:
-            raise TypeError(f"field {fd.full_name}: type {t} is not supported")
+            self.kind, self.what = "msg", mt.full_name
+            self.sub = build(mt, specs)
 
 
 class Msg:
@@ -141,9 +145,7 @@ class Msg:
         "fields",
         "full_name",
         "layouts",
-        "learn",
         "order",
-        "shapes",
     )
 
     def __init__(self, md: _desc.Descriptor) -> None:
@@ -152,13 +154,11 @@ class Msg:
         self.by_key: dict[str, Field] = {}
         self.by_number: dict[int, Field] = {}
         self.order: list[str] = []
-        self.conv: Any = None
-        self.dump: Any = None  # message object -> dict, set by the binary path
-        # Set by fastframe_shapes.install: per key layout, the converter to use.
-        self.build: Any = None
-        self.learn: Any = None
-        self.layouts: Any = None  # its fastframe_layouts.LayoutTable
-        self.shapes: dict[tuple[Any, ...], Any] = {}
+        # The converter in use, and the generated one for any key layout.
+        self.conv: Converter = self.general
+        self.build: Converter = self.general
+        self.layouts: LayoutTable | None = None  # code per key layout (fastframe_shapes)
+        self.dump: Callable[[Message], dict[str, Any]] = _no_dumper  # the binary path's
 
     def general(self, d: Any, c: list[int], into: dict[str, Any] | None = None) -> dict[str, Any]:
         """Every json_format rule, key by key in input order (later spellings win)."""
@@ -181,11 +181,8 @@ class Msg:
                     oneofs.add(f.oneof)
                 if v is None:
                     out.pop(name, None)
-                elif f.map:
-                    r = _map(f, v, c)
-                    _put(out, name, r, bool(r))
-                elif f.repeated:
-                    r = _rep(f, v, c)
+                elif f.map or f.repeated:
+                    r = _map(f, v, c) if f.map else _rep(f, v, c)
                     _put(out, name, r, bool(r))
                 elif f.kind == "msg":
                     prev = out.get(name)
@@ -199,6 +196,10 @@ class Msg:
         return {n: out[n] for n in self.order if n in out}
 
 
+def _no_dumper(msg: Message) -> dict[str, Any]:
+    raise TypeError("no dumper compiled for this message")
+
+
 def _put(out: dict[str, Any], name: str, value: Any, keep: bool) -> None:
     if keep:
         out[name] = value
@@ -208,7 +209,7 @@ def _put(out: dict[str, Any], name: str, value: Any, keep: bool) -> None:
 
 def _is_default(f: Field, r: Any) -> bool:
     if f.kind == "enum":
-        return r == f.enum_zero or r == 0
+        return bool(r == f.enum_zero or r == 0)
     if type(r) is float:
         return r == 0.0 and math.copysign(1.0, r) > 0
     return not r or r == "0"
@@ -244,7 +245,7 @@ def _map(f: Field, v: Any, c: list[int]) -> dict[str, Any]:
     for k, x in v.items():
         c[0] += k.count(":")
         try:
-            res[k] = _scalar(f.sub, x, c)
+            res[k] = _scalar(f.value, x, c)
         except Invalid as e:
             e.path.append(f"[{show(k)}]")
             raise
@@ -254,6 +255,7 @@ def _map(f: Field, v: Any, c: list[int]) -> dict[str, Any]:
 def _int(f: Field, v: Any) -> int:
     """json_format's _ConvertInteger plus the range check of the field type."""
     t = type(v)
+    n: int
     if t is int:
         n = v
     elif t is float and v.is_integer():
@@ -280,7 +282,7 @@ def _float(f: Field, v: Any) -> Any:
     """json_format's _ConvertFloat, then what MessageToDict prints for the stored value."""
     if type(v) is float:
         x = v
-        if f.kind == "float" and not -_FLOAT_MAX <= x <= _FLOAT_MAX:
+        if f.kind == "float" and not -FLOAT32_MAX <= x <= FLOAT32_MAX:
             raise Fallback  # a float literal is rejected, a big integer literal is not
     else:
         if v == "nan":
@@ -332,7 +334,8 @@ def ts_general(v: Any, c: list[int]) -> str:
         except Exception as exc:
             raise Invalid(f"invalid timestamp {show(v)}: {exc}") from None
     try:
-        datetime(*map(int, m.groups()[:6]))
+        year, month, day, hour, minute, second = map(int, m.groups()[:6])
+        datetime(year, month, day, hour, minute, second)
     except ValueError as exc:
         raise Invalid(f"invalid timestamp {show(v)}: {exc}") from None
     nanos = round(float("0." + m[7]) * 1e9) if m[7] else 0
@@ -376,14 +379,11 @@ UNSET = object()
 
 
 def general_value(f: Field, v: Any, c: list[int]) -> Any:
-    if f.map:
-        r = _map(f, v, c)
-    elif f.repeated:
-        r = _rep(f, v, c)
-    else:
+    if not f.map and not f.repeated:
         r = _scalar(f, v, c)
         return UNSET if _is_default(f, r) else r
-    return r if r else UNSET
+    many = _map(f, v, c) if f.map else _rep(f, v, c)
+    return many if many else UNSET
 
 
 def build(md: _desc.Descriptor, specs: dict[str, Msg]) -> Msg:
@@ -397,5 +397,4 @@ def build(md: _desc.Descriptor, specs: dict[str, Msg]) -> Msg:
         m.fields.append(f)
         m.by_key[f.name] = m.by_key[f.json] = m.by_number[f.number] = f
         m.order.append(f.name)
-    m.conv = m.general
     return m

@@ -2,8 +2,8 @@
 
 ``MessageToDict`` prints a float field with ``type_checkers.ToShortestFloat``: the
 value rounded to ``p`` significant digits (``'%.{p}g'``) for the first ``p`` from 6
-up whose float32 rounding gives the value back. Formatting is slow (about 1.4 µs a
-value), so lists are done with C-level ``map`` arithmetic instead:
+up whose float32 rounding gives the value back. Formatting a value at a time is
+slow, so lists are done with C-level ``map`` arithmetic instead:
 
 Let ``u`` be the float32 ulp of ``f`` (per binade) and ``10**t`` the smallest power of
 ten above ``u``. The candidate at grid ``10**t`` is ``N / 10**-t`` with
@@ -22,8 +22,7 @@ whenever any does, the rounding interval being symmetric; below 6 digits ``%.6g`
 is that same value), which orjson prints for a numpy float32 array (Ryu) and reads
 back as the very double ``float()`` gives. A power of two has a narrower interval
 below than above, so a shortest decimal above it may exist where the nearest does
-not round back: those take ``r32``. About 10 µs for a list of 80 values instead of
-~40. Other lists keep the arithmetic above.
+not round back: those take ``r32``. Other lists keep the arithmetic above.
 """
 
 from __future__ import annotations
@@ -39,8 +38,8 @@ from typing import Any
 
 import numpy
 import orjson
-from google.protobuf.internal.type_checkers import _FLOAT_MAX
 
+FLOAT32_MAX = float.fromhex("0x1.fffffep+127")  # the largest finite float32
 _F32 = Struct("<f")
 _pack, _unpack = _F32.pack, _F32.unpack
 _INF = math.inf
@@ -111,7 +110,7 @@ def _printed(a: array[float]) -> list[float] | None:
     worst = kinds.max()
     if worst == 2:
         return None
-    printed = orjson.loads(orjson.dumps(values, option=_NUMPY))
+    printed: list[float] = orjson.loads(orjson.dumps(values, option=_NUMPY))
     if worst == 1:  # powers of two (see above), zero, tiny subnormals: the exact rule
         for i in numpy.flatnonzero(kinds).tolist():
             printed[i] = r32(float(values[i]))
@@ -135,7 +134,7 @@ def _shortest(a: array[float], f: list[float], text: bool) -> list[Any] | None:
     for i, x, r, b in zip(todo, f2, out2, back2, strict=True):
         if b == x:
             out[i] = r
-        elif text and not -_FLOAT_MAX < x < _FLOAT_MAX:  # (inf and max have no scale)
+        elif text and not -FLOAT32_MAX < x < FLOAT32_MAX:  # (inf and max have no scale)
             return None
         else:
             out[i] = r32(x)

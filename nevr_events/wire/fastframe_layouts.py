@@ -1,87 +1,80 @@
 """Which key layouts of a message type get code of their own, and for how long.
 
-``fastframe_shapes`` compiles straight-line code per key layout (~0.2 ms for a
-``PlayerStats`` layout, ~1.2 ms for a ``TeamMember``). That pays off only for a
-layout an agent keeps sending. The reference agent leaves defaults out, so a
-player's layout changes whenever a bool flips or a stat leaves zero: over a
-match, and over the days a worker runs, layouts come and go.
+Code per layout pays off only for a layout an agent keeps sending. The reference
+agent leaves defaults out, so a player's layout changes whenever a bool flips or
+a stat leaves zero: over a match, and over the days a worker runs, layouts come
+and go. A ``LayoutTable`` per message type:
 
-So a ``LayoutTable`` per message type:
+- remembers at most ``LAYOUTS_PER_MESSAGE`` layouts. A new layout runs the
+  type's generated converter for any layout (``build``) and gets code of its own
+  on its ``COMPILE_AFTER``-th use, while fewer than ``COMPILED_PER_MESSAGE``
+  layouts have code, and at most once per ``COMPILE_INTERVAL`` per type: layouts
+  drawn anew every frame would otherwise keep the compiler busy for code that is
+  dropped before it pays for its compile;
+- when full, sweeps itself: layouts without code are forgotten, and code no frame
+  used since the previous sweep is dropped (kept code goes on probation: its
+  first use restores it). A layout sent today thus gets code however many came
+  before it, while hostile input grows nothing.
 
-- remembers at most ``LAYOUTS_PER_MESSAGE`` layouts (``Msg.shapes``). A new
-  layout first runs the type's general fast converter (``Msg.build``) and gets
-  code of its own on its ``COMPILE_AFTER``-th use, while fewer than
-  ``COMPILED_PER_MESSAGE`` layouts have code, and at most once per
-  ``COMPILE_INTERVAL`` per message type: layouts that come and go faster than
-  that (flags drawn at random every frame) would otherwise keep the compiler
-  busy for code that is dropped before it pays (a ``TeamMember`` layout's code
-  saves ~2.7 µs a use: ~450 uses to pay its compile);
-- when the table is full, sweeps it: layouts without code are forgotten, and
-  code that no frame used since the previous sweep is dropped (each kept piece
-  of code is put on probation: its first use restores it). A layout that an
-  agent sends today thus gets code even after a thousand others came and went,
-  while hostile input still grows nothing and compiles at most two layouts a
-  second per message type.
-
-Generated code holds on to ``Msg.shapes`` and ``LayoutTable.learn``: both stay
-the same objects for good.
+Generated code holds on to ``shapes`` and ``learn``: both stay the same objects
+for good.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from typing import Any
-
-from nevr_events.wire.fastframe_compile import Msg
 
 # Key layouts remembered per message type, and how many of them have code of their own.
 LAYOUTS_PER_MESSAGE = 64
 COMPILED_PER_MESSAGE = 16
 # Uses of a layout before it gets code, and the least time between two compiles of
-# one message type (tests set 1 and 0: code for every layout at first sight).
+# one message type.
 COMPILE_AFTER = 32
 COMPILE_INTERVAL = 0.5
 
-Converter = Callable[[Any, list[int]], Any]
+# A converter: a JSON value and the key counter in, the canonical dict out.
+Converter = Callable[[Any, list[int]], dict[str, Any]]
+Layout = tuple[object, ...]
 
 
 class LayoutTable:
-    """The converter per key layout of one message type (``Msg.shapes``) and its upkeep.
+    """The converter per key layout of one message type (``shapes``) and its upkeep.
 
     ``compile_layout(example)`` returns code for ``example``'s layout;
-    ``compilable(keys)`` says whether a layout can have code (each key names a
-    different field).
+    ``compilable(keys)`` says whether a layout can have code; ``clock`` is
+    ``time.monotonic`` in a worker.
     """
 
     def __init__(
         self,
-        m: Msg,
+        build: Converter,
+        general: Converter,
         compile_layout: Callable[[dict[str, Any]], Converter],
-        compilable: Callable[[tuple[Any, ...]], bool],
+        compilable: Callable[[Layout], bool],
+        clock: Callable[[], float],
     ) -> None:
-        self.m = m
-        self.shapes = m.shapes
-        self.code: dict[tuple[Any, ...], Converter] = {}  # the layouts with code of their own
+        self.build, self.general = build, general
+        self.shapes: dict[Layout, Converter] = {}
+        self.code: dict[Layout, Converter] = {}  # the layouts with code of their own
+        self.uses: dict[Layout, int] = {}  # uses of the layouts without code
         self._compile_layout = compile_layout
         self._compilable = compilable
+        self._clock = clock
         self._compiled_at = -math.inf
-        self.uses: dict[tuple[Any, ...], int] = {}  # uses of the layouts without code
         self._counted = self._counting()
 
-    def learn(self, d: Any) -> Converter:
+    def learn(self, d: object) -> Converter:
         """The converter for ``d``'s layout, seen for the first time since the last sweep."""
         if type(d) is not dict:
-            return self.m.general
+            return self.general
         if len(self.shapes) >= LAYOUTS_PER_MESSAGE:
             self.sweep()
         keys = tuple(d)
         self.shapes[keys] = self._counted
-        if COMPILE_AFTER > 1:  # this first use is counted here (under churn, most are the only one)
-            self.uses[keys] = 1
-            return self.m.build
-        return self._counted
+        self.uses[keys] = 1  # this first use counts (under churn, most are the only one)
+        return self.build
 
     def sweep(self) -> None:
         """Forget layouts without code, and code unused since the previous sweep."""
@@ -103,12 +96,12 @@ class LayoutTable:
         self._compiled_at = -math.inf
 
     def _counting(self) -> Converter:
-        """``Msg.build`` for every layout without code: counts each layout's uses (one
-        function for all, not one per layout: under churn most layouts are used once)
-        and installs code on the ``COMPILE_AFTER``-th."""
-        build, shapes, code, uses = self.m.build, self.shapes, self.code, self.uses
+        """``build`` for every layout without code, counting each layout's uses (one
+        function for all: under churn most layouts are used once); installs code on
+        the ``COMPILE_AFTER``-th use."""
+        build, shapes, code, uses = self.build, self.shapes, self.code, self.uses
 
-        def counted(d: Any, c: list[int]) -> Any:
+        def counted(d: Any, c: list[int]) -> dict[str, Any]:
             keys = tuple(d)
             n = uses[keys] = uses.get(keys, 0) + 1
             if (
@@ -116,7 +109,7 @@ class LayoutTable:
                 and type(d) is dict  # tuple() of a list of key names finds a layout too
                 and len(code) < COMPILED_PER_MESSAGE
                 and shapes.get(keys) is counted
-                and (now := time.monotonic()) - self._compiled_at >= COMPILE_INTERVAL
+                and (now := self._clock()) - self._compiled_at >= COMPILE_INTERVAL
             ):
                 if not self._compilable(keys):  # asked only now: most layouts never get here
                     shapes[keys] = build
@@ -128,10 +121,10 @@ class LayoutTable:
 
         return counted
 
-    def _probation(self, keys: tuple[Any, ...], code: Converter) -> Converter:
+    def _probation(self, keys: Layout, code: Converter) -> Converter:
         shapes = self.shapes
 
-        def conv(d: Any, c: list[int]) -> Any:
+        def conv(d: Any, c: list[int]) -> dict[str, Any]:
             if shapes.get(keys) is conv:
                 shapes[keys] = code  # in use again: kept at the next sweep
             return code(d, c)

@@ -1,92 +1,47 @@
-"""Converters per key layout: a frame already in canonical form is checked, not rebuilt.
+"""Code per key layout: a frame already in canonical form is checked, not rebuilt.
 
 An agent sends thousands of frames with the same keys in the same order. The
 reference agent sends protojson with proto field names in field-number order,
-which is the canonical layout ``MessageToDict`` gives, with defaults left out.
-For such a dict the canonical output is the dict itself, give or take a few
-values: a default to drop, an integer in a double field, an int64 as a number.
+the canonical layout ``MessageToDict`` gives, defaults left out: the canonical
+output is the dict itself, give or take a few values (a default to drop, an
+integer in a double field, an int64 as a number).
 
-So each message type (without oneofs) gets a dispatcher keyed on ``tuple(d)``,
-the dict's keys in order. For a key layout in canonical form (proto names,
-ascending field numbers) it generates, once, straight-line code that checks
-every value and fixes the few that differ *in place* (assigning a key keeps
-its position; deleting one keeps the rest in order), then returns the input
-dict: no new dicts, no ``d.get`` per field. Nested messages are inlined with
-the key layout seen in the first example; another layout goes through the
-nested type's own dispatcher. Any other layout (the game's JSON names, another
-order) keeps the generated converter of ``fastframe`` (``Msg.build``).
+So each message type (without oneofs) gets a dispatcher keyed on ``tuple(d)``.
+For a canonical layout, generated code checks every value and fixes the few that
+differ *in place* (assigning keeps a key's position, deleting keeps the rest in
+order) and returns the input dict. Any other layout (the game's JSON names) gets
+code that builds the canonical dict from the unpacked values, keeping nested
+dicts that are already canonical. Nested messages are inlined with the layout of
+the first example. Anything unusual raises and the message is redone by
+``Msg.general``, as in ``fastframe_convert``; values fixed in place by then are
+already canonical, which ``general`` accepts and prints the same.
 
-Anything unusual raises inside the generated code and the message is redone by
-``Msg.general`` (every ``json_format`` rule), exactly as the fast converter
-does; values fixed in place by then are already canonical, which ``general``
-accepts and prints the same. ``c[0]`` counts every key of the input and the
-colons inside its strings, for the duplicate-key check of ``fastframe``.
-
-Which layouts get code, and for how long, is ``fastframe_layouts``' business: a
-bounded table per message type, swept as agents' layouts come and go.
+Which layouts get code, and for how long: ``fastframe_layouts``.
 """
 
 from __future__ import annotations
 
-from array import array
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeGuard, cast
 
-from nevr_events.wire.fastframe_compile import (
-    Field,
-    Invalid,
-    Msg,
-    Slow,
+from nevr_events.wire.fastframe_compile import Field, Invalid, Msg, Slow
+from nevr_events.wire.fastframe_convert import (
+    INLINE_DEPTH,
+    element_code,
+    field_code,
+    has_oneofs,
+    namespace,
+    vector_lines,
 )
-from nevr_events.wire.fastframe_layouts import LayoutTable
+from nevr_events.wire.fastframe_layouts import Converter, Layout, LayoutTable
 
-# Nested messages deeper than this below a compiled layout go through a call.
-_INLINE_DEPTH = 3
 _CAUGHT = (Slow, Invalid, TypeError, AttributeError)
 
 
-def dlist(v: list[Any]) -> list[float]:
-    """A list of doubles as json_format stores them (TypeError: let the general path decide)."""
-    try:
-        return list(map(_ff, v))  # all floats: unchanged
-    except TypeError:
-        return array("d", v).tolist()  # ints and bools become floats, as float() does
-
-
-_ff = float.__float__
-
-
-def bad() -> Any:
-    raise Slow
-
-
-def vector_lines(v: str, keep: str, fix: str, empty: str) -> list[str]:
-    """Code for a repeated double ``v``: ``keep`` for the usual three floats, ``fix``
-    for any other non-empty list (``_dlist``), ``empty`` for ``[]``.
-
-    One unpack and one chained type test (~50 → ~35 ns a vector, 17 vectors a
-    player). Only JSON reaches this code, where three values unpacked are the
-    items of a list, a string or a dict's keys: a string's or a key's type is
-    not float, so only a list keeps. Another length raises ValueError (a list
-    of any length is valid); something not iterable raises TypeError, which
-    sends the message to the general path, as a non-list does.
-    """
-    return [
-        f"try: a0, a1, a2 = {v}",
-        "except ValueError: a0 = a1 = a2 = None",
-        f"if type(a0) is type(a1) is type(a2) is float: {keep}",
-        f"elif type({v}) is not list: raise Slow",
-        f"elif {v}: {fix}",
-        f"else: {empty}",
-    ]
-
-
-def has_oneofs(m: Msg) -> bool:
-    return any(f.oneof is not None for f in m.fields)
-
-
-def _canonical(m: Msg, keys: tuple[Any, ...]) -> list[Field] | None:
+def _canonical(m: Msg, keys: Layout) -> list[Field] | None:
     """The fields of ``keys`` when they are proto names in ascending field order."""
-    fields, last = [], 0
+    fields: list[Field] = []
+    last = 0
     for key in keys:
         f = m.by_key.get(key) if type(key) is str else None
         if f is None or key != f.name or f.number <= last:
@@ -103,14 +58,13 @@ def compilable(m: Msg) -> bool:
 
 
 class _Code:
-    """The names one compiled layout's code refers to, and fastframe's field generator."""
+    """The names one compiled layout's code refers to."""
 
     def __init__(self, ns: dict[str, Any]) -> None:
         self.ns = {**ns, "CAUGHT": _CAUGHT}
         self.names = 0
-        self.field_code: Any = None
 
-    def name(self, value: Any, prefix: str) -> str:
+    def name(self, value: object, prefix: str) -> str:
         self.names += 1
         key = f"{prefix}{self.names}"
         self.ns[key] = value
@@ -128,7 +82,7 @@ def _unpack(values: list[str], d: str) -> str:
 
 
 def _fix_message(
-    code: _Code, m: Msg, keys: tuple[Any, ...], example: dict[str, Any], d: str, depth: int
+    code: _Code, m: Msg, keys: Layout, example: dict[str, Any], d: str, depth: int
 ) -> list[str]:
     """Lines checking dict ``d`` (keys exactly ``keys``) and fixing its values in place."""
     fields = _canonical(m, keys)
@@ -154,11 +108,7 @@ def _fix_field(
     if f.repeated and f.kind == "double":
         return vector_lines(v, "pass", f"{d}[{k}] = _dlist({v})", f"del {d}[{k}]")
     if f.repeated:  # messages
-        if compilable(f.sub):
-            shapes, learn = code.name(f.sub.shapes, "H"), code.name(f.sub.learn, "L")
-            each = f"({shapes}.get(tuple(x)) or {learn}(x))(x, c)"
-        else:
-            each = f"{code.name(f.sub, 'S')}.conv(x, c) if x is not None else _bad()"
+        each = element_code(f, code.ns)
         return [
             f"if type({v}) is not list: raise Slow",
             f"if {v}:",
@@ -167,7 +117,7 @@ def _fix_field(
         ]
     if f.kind == "msg":
         call = [f"r = {code.name(f.sub, 'S')}.conv({v}, c)", f"if r is not {v}: {d}[{k}] = r"]
-        if not _inlined(f.sub, example, depth, _canonical):
+        if not _inlined(example, f.sub, depth, _canonical):
             return [f"if type({v}) is not dict: raise Slow", *call]
         layout = code.name(tuple(example), "K")
         return [
@@ -216,33 +166,35 @@ def _fix_field(
     ]
 
 
-def _inlined(sub: Msg, example: Any, depth: int, layout_of: Any) -> bool:
+def _inlined(
+    example: object, sub: Msg, depth: int, layout_of: Callable[[Msg, Layout], object]
+) -> TypeGuard[dict[str, Any]]:
     """Whether a nested message gets inline code for the key layout of ``example``
     (``layout_of``: ``_canonical`` for fix-in-place code, ``_layout`` for building)."""
     return (
-        depth + 1 < _INLINE_DEPTH
+        depth + 1 < INLINE_DEPTH
         and type(example) is dict
         and compilable(sub)
         and layout_of(sub, tuple(example)) is not None
     )
 
 
-def _layout(m: Msg, keys: tuple[Any, ...]) -> list[Field] | None:
+def _layout(m: Msg, keys: Layout) -> list[Field] | None:
     """The fields of ``keys`` in any spelling, when each names a different field."""
-    fields = [m.by_key.get(key) if type(key) is str else None for key in keys]
-    if None in fields or len({id(f) for f in fields}) != len(fields):
+    fields = [f for key in keys if type(key) is str and (f := m.by_key.get(key)) is not None]
+    if len(fields) != len(keys) or len({id(f) for f in fields}) != len(fields):
         return None
-    return fields  # type: ignore[return-value]
+    return fields
 
 
 def _build_message(
-    code: _Code, m: Msg, keys: tuple[Any, ...], example: dict[str, Any], d: str, o: str, depth: int
+    code: _Code, m: Msg, keys: Layout, example: dict[str, Any], d: str, o: str, depth: int
 ) -> list[str]:
     """Lines building the canonical dict ``o`` from dict ``d`` (keys exactly ``keys``)."""
     fields = _layout(m, keys)
     assert fields is not None
     var = {id(f): f"u{depth}_{i}" for i, f in enumerate(fields)}
-    key_of = {id(f): key for f, key in zip(fields, keys, strict=True)}
+    key_of = {id(f): str(key) for f, key in zip(fields, keys, strict=True)}  # str: _layout
     lines = [f"{o} = {{}}", _unpack(list(var.values()), d)]
     for f in m.fields:  # output in field-number order, as MessageToDict gives it
         v = var.get(id(f))
@@ -251,19 +203,19 @@ def _build_message(
         n = repr(f.name)
         sub_example = example.get(key_of[id(f)])
         if f.kind == "msg" and not f.repeated and not f.map:
-            if _inlined(f.sub, sub_example, depth, _canonical):
+            if _inlined(sub_example, f.sub, depth, _canonical):
                 # Already canonical below (e.g. a body part {position, forward, left,
                 # up}): checked and kept, not copied.
                 inner = _fix_message(code, f.sub, tuple(sub_example), sub_example, v, depth + 1)
                 out = v
-            elif _inlined(f.sub, sub_example, depth, _layout):
+            elif _inlined(sub_example, f.sub, depth, _layout):
                 out = f"q{depth + 1}"
                 inner = _build_message(
                     code, f.sub, tuple(sub_example), sub_example, v, out, depth + 1
                 )
             else:
                 lines.append(f"if {v} is None: raise Slow")  # null: unset, the general path
-                lines += code.field_code(f, v, o, code.ns, depth)
+                lines += field_code(f, v, o, code.ns, depth)
                 continue
             lines += [
                 f"if type({v}) is dict and tuple({v}) == {code.name(tuple(sub_example), 'K')}:",
@@ -280,14 +232,13 @@ def _build_message(
             or (f.repeated and f.kind not in ("double", "float", "msg"))
         ):
             lines.append(f"if {v} is None: raise Slow")
-        lines += code.field_code(f, v, o, code.ns, depth)
+        lines += field_code(f, v, o, code.ns, depth)
     return [*lines, f"n += {len(keys)}"]
 
 
-def _compile(m: Msg, example: dict[str, Any], ns: dict[str, Any], field_code: Any) -> Any:
+def _compile(m: Msg, example: dict[str, Any], ns: dict[str, Any]) -> Converter:
     """Code for ``example``'s key layout: fixed in place when canonical, else built."""
     code = _Code(ns)
-    code.field_code = field_code
     keys = tuple(example)
     if _canonical(m, keys) is not None:
         body = [*_fix_message(code, m, keys, example, "d", 0), "c[0] += n", "return d"]
@@ -297,48 +248,26 @@ def _compile(m: Msg, example: dict[str, Any], ns: dict[str, Any], field_code: An
     lines = ["def conv(d, c):", " c0 = c[0]", " n = 0", " try:", *_indent(body, 2)]
     lines += [" except CAUGHT:", "  c[0] = c0", " return M.general(d, c)"]
     exec("\n".join(lines), code.ns)
-    return code.ns["conv"]
+    return cast(Converter, code.ns["conv"])
 
 
-def install(m: Msg, field_code: Any, namespace: Any) -> None:
-    """Give ``m`` a dispatcher per key layout; ``m.build`` keeps the converter it had.
-
-    ``field_code`` and ``namespace`` are ``fastframe``'s code generator for one
-    field and the names its code uses (passed in: ``fastframe`` imports this module).
-    """
+def install(m: Msg, clock: Callable[[], float]) -> None:
+    """Give ``m`` a dispatcher per key layout; ``m.build`` stays its converter for any."""
     if not compilable(m):
         return
-    m.build = m.conv
     ns = namespace(m)
     table = m.layouts = LayoutTable(
-        m,
-        lambda example: _compile(m, example, ns, field_code),
+        m.build,
+        m.general,
+        lambda example: _compile(m, example, ns),
         lambda keys: _layout(m, keys) is not None,
+        clock,
     )
-    m.learn = learn = table.learn
-    get = m.shapes.get  # the same dict for good: generated code holds on to it
-    general = m.general
+    get, learn, general = table.shapes.get, table.learn, m.general
 
-    def conv(d: Any, c: list[int]) -> Any:
+    def conv(d: Any, c: list[int]) -> dict[str, Any]:
         if type(d) is dict:
             return (get(tuple(d)) or learn(d))(d, c)
         return general(d, c)
 
     m.conv = conv
-
-
-def install_all(specs: dict[str, Msg], field_code: Any, namespace: Any) -> None:
-    for m in specs.values():
-        install(m, field_code, namespace)
-
-
-def compiled(m: Msg) -> int:
-    """How many of ``m``'s remembered layouts have code of their own."""
-    return len(m.layouts.code) if m.layouts is not None else 0
-
-
-def forget_layouts(specs: dict[str, Msg]) -> None:
-    """Drop every remembered layout and its code (tests: each example compiles its own)."""
-    for m in specs.values():
-        if m.layouts is not None:
-            m.layouts.forget()
