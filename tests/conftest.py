@@ -20,6 +20,7 @@ import pytest
 from flask import Flask
 
 from nevr_events import Settings, create_app
+from nevr_events.server import close_app
 from nevr_events.testing.ferretdb import LocalFerretDB
 from nevr_events.wire import fastframe_layouts
 from tests.rabbitmq import LocalRabbitMQ
@@ -123,7 +124,7 @@ def app(settings: Settings) -> Iterator[Flask]:
     """A fresh app on a fresh database, for Flask test-client tests."""
     application = create_app(settings)
     yield application
-    application.extensions["nevr_events.server.store"].close()
+    close_app(application)
 
 
 @pytest.fixture(scope="module")

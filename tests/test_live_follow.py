@@ -11,7 +11,7 @@ import pytest
 from bson import ObjectId
 
 from nevr_events.server.config import Settings
-from nevr_events.server.ingest.stream import build_document
+from nevr_events.server.ingest.documents import build_document
 from nevr_events.server.live.hub import WindowFollower
 from nevr_events.server.store import EventStore, bson_form, open_store
 from nevr_events.wire.fastframe import FastFrameValidator

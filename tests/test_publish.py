@@ -122,7 +122,6 @@ def test_amqp_settings() -> None:
 
 def test_without_amqp_url_nothing_starts(app: Flask) -> None:
     assert "nevr_events.publisher" not in app.extensions
-    assert app.extensions["nevr_events.runtime"].before_close == []
     health = app.test_client().get("/health").get_json()
     assert health["status"] == "healthy" and health["amqp"] == "off"
 

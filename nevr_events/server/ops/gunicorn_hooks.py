@@ -17,10 +17,7 @@ before the gevent worker patches the standard library.
 from __future__ import annotations
 
 import signal
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from nevr_events.server.runtime import Runtime
+from typing import Any
 
 
 def make_sigint_graceful(arbiter: Any) -> None:
@@ -32,15 +29,28 @@ def install_worker_shutdown(worker: Any) -> None:
     """Make a gevent worker drain its streams on SIGTERM, SIGINT and SIGQUIT.
 
     Replaces the worker's own handlers: the worker stops accepting (gunicorn's
-    loop watches ``alive``) and the runtime's graceful shutdown begins.
+    loop watches ``alive``) and the runtime begins to close (``Runtime.close``,
+    which ``close_worker`` waits for).
     """
     import gevent
 
-    runtime: Runtime = worker.wsgi.extensions["nevr_events.runtime"]
+    from nevr_events.server.runtime import runtime_of
+
+    runtime = runtime_of(worker.wsgi)
 
     def handle(_signum: int, _frame: Any) -> None:
         worker.alive = False  # gunicorn's loop stops accepting and waits for requests
-        gevent.spawn(runtime.begin_shutdown)
+        gevent.spawn(runtime.begin_close)
 
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
         signal.signal(signum, handle)
+
+
+def close_worker(worker: Any, timeout: float) -> bool:
+    """At the worker's exit: close its app (``Runtime.close``; it may already be closing
+    since a signal, then this waits for it). True when all finished in time."""
+    if worker.wsgi is None:  # the app never loaded: nothing to close
+        return True
+    from nevr_events.server.runtime import runtime_of
+
+    return runtime_of(worker.wsgi).close(timeout)

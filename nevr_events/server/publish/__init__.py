@@ -31,9 +31,6 @@ def init_app(app: Flask, store: EventStore) -> Publisher | None:
     publisher.metrics = app.extensions.get("nevr_events.metrics")
     publisher.start()
     app.extensions["nevr_events.publisher"] = publisher
-    runtime = app.extensions.get("nevr_events.runtime")
-    if runtime is not None:
-        runtime.before_close.append(publisher.stop)
     return publisher
 
 
