@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import gevent
+import pytest
+from flask import Flask
 from gevent.event import Event
+from prometheus_client.parser import text_string_to_metric_families
 
 from nevr_events import Settings
+from nevr_events.exceptions import StoreUnavailable
+from nevr_events.server import close_app
 from nevr_events.server.ingest.writer import BatchWriter
 from nevr_events.server.ops.metrics import Metrics
-from nevr_events.server.runtime import Runtime
+from nevr_events.server.runtime import Runtime, runtime_of
 from nevr_events.server.store import EventStore, open_store
 
 
@@ -29,8 +34,11 @@ def _stream(runtime: Runtime, started: Event, finish: Event) -> None:
 
 
 def _gauge(metrics: Metrics) -> float:
-    value = metrics.streams_active._value.get()  # this process's gauge (no multiprocess files)
-    return float(value)
+    """``nevr_events_streams_active`` as a scrape shows it."""
+    for family in text_string_to_metric_families(metrics.render().decode()):
+        if family.name == "nevr_events_streams_active":
+            return float(family.samples[0].value)
+    raise AssertionError("no nevr_events_streams_active")
 
 
 def test_close_completes_when_the_last_stream_ends(settings: Settings) -> None:
@@ -96,3 +104,14 @@ def test_a_failing_service_does_not_keep_the_store_open(settings: Settings) -> N
     runtime.on_close(lambda: later.append("stopped"))
     assert runtime.close()
     assert later == ["stopped"]
+
+
+def test_close_app_is_the_runtimes_close(app: Flask) -> None:
+    runtime = runtime_of(app)
+    stopped: list[str] = []
+    runtime.on_close(lambda: stopped.append("service"))
+    assert close_app(app)
+    assert runtime.stopping.is_set() and runtime.closed and stopped == ["service"]
+    with pytest.raises(StoreUnavailable, match="shutting down"):
+        runtime.writer.submit({})  # the writer is closed too
+    # (the app fixture closes the app again: a second close changes nothing)
