@@ -17,7 +17,12 @@ before the gevent worker patches the standard library.
 from __future__ import annotations
 
 import signal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gunicorn.workers.base import Worker
+
+    from nevr_events.server.runtime import Runtime
 
 
 def make_sigint_graceful(arbiter: Any) -> None:
@@ -25,7 +30,7 @@ def make_sigint_graceful(arbiter: Any) -> None:
     arbiter.handle_int = arbiter.handle_term
 
 
-def install_worker_shutdown(worker: Any) -> None:
+def install_worker_shutdown(worker: Worker) -> None:
     """Make a gevent worker drain its streams on SIGTERM, SIGINT and SIGQUIT.
 
     Replaces the worker's own handlers: the worker stops accepting (gunicorn's
@@ -34,9 +39,9 @@ def install_worker_shutdown(worker: Any) -> None:
     """
     import gevent
 
-    from nevr_events.server.runtime import runtime_of
-
-    runtime = runtime_of(worker.wsgi)
+    runtime = _runtime(worker)
+    if runtime is None:
+        raise RuntimeError("the worker's app is not one create_app built: no graceful drain")
 
     def handle(_signum: int, _frame: Any) -> None:
         worker.alive = False  # gunicorn's loop stops accepting and waits for requests
@@ -46,11 +51,18 @@ def install_worker_shutdown(worker: Any) -> None:
         signal.signal(signum, handle)
 
 
-def close_worker(worker: Any, timeout: float) -> bool:
+def close_worker(worker: Worker, timeout: float) -> bool:
     """At the worker's exit: close its app (``Runtime.close``; it may already be closing
     since a signal, then this waits for it). True when all finished in time."""
-    if worker.wsgi is None:  # the app never loaded: nothing to close
-        return True
+    runtime = _runtime(worker)
+    return runtime.close(timeout) if runtime is not None else True
+
+
+def _runtime(worker: Worker) -> Runtime | None:
+    """The runtime of the app the worker loaded; None before it loaded one."""
+    from flask import Flask
+
     from nevr_events.server.runtime import runtime_of
 
-    return runtime_of(worker.wsgi).close(timeout)
+    app = getattr(worker, "wsgi", None)
+    return runtime_of(app) if isinstance(app, Flask) else None

@@ -285,7 +285,8 @@ def init_app(app: Flask) -> Metrics:
 
 
 def get_metrics() -> Metrics:
-    return current_app.extensions["nevr_events.metrics"]
+    metrics: Metrics = current_app.extensions["nevr_events.metrics"]
+    return metrics
 
 
 @bp.get("/metrics")
