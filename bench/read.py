@@ -74,7 +74,7 @@ def load_session(
             "updated_at": stamp,
         }
         sample = bson.encode(document)
-        # As the stream hands documents over (nevr_events.server.ingest.stream.build_document).
+        # As the stream hands documents over (nevr_events.server.ingest.documents.build_document).
         batch.append(store.stored_form(document))
         if len(batch) == BATCH or (i == frames - 1 and sid == sessions[-1]):
             started = time.perf_counter()

@@ -20,6 +20,7 @@ import pytest
 from flask import Flask
 
 from nevr_events import Settings, create_app
+from nevr_events.server import close_app
 from nevr_events.testing.ferretdb import LocalFerretDB
 from tests.rabbitmq import LocalRabbitMQ
 from tests.support import SECRET, LiveServer
@@ -112,7 +113,7 @@ def app(settings: Settings) -> Iterator[Flask]:
     """A fresh app on a fresh database, for Flask test-client tests."""
     application = create_app(settings)
     yield application
-    application.extensions["nevr_events.server.store"].close()
+    close_app(application)
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,15 @@ gunicorn release renames what the hooks use.
 from __future__ import annotations
 
 import inspect
+from types import SimpleNamespace
 
+from flask import Flask
 from gunicorn.arbiter import Arbiter
 from gunicorn.workers.base import Worker
 from gunicorn.workers.ggevent import GeventWorker
 
-from nevr_events.server.ops.gunicorn_hooks import make_sigint_graceful
+from nevr_events.server.ops.gunicorn_hooks import close_worker, make_sigint_graceful
+from nevr_events.server.runtime import runtime_of
 
 
 def test_master_signal_handlers_are_looked_up_by_name() -> None:
@@ -37,3 +40,11 @@ def test_master_signal_handlers_are_looked_up_by_name() -> None:
 def test_worker_loop_watches_alive_and_holds_the_app() -> None:
     assert "self.alive" in inspect.getsource(GeventWorker.run)
     assert "self.wsgi" in inspect.getsource(Worker.load_wsgi)
+
+
+def test_worker_exit_closes_the_app_the_worker_loaded(app: Flask) -> None:
+    assert close_worker(SimpleNamespace(wsgi=None), timeout=5)  # no app loaded: nothing to close
+    runtime = runtime_of(app)
+    assert not runtime.closed
+    assert close_worker(SimpleNamespace(wsgi=app), timeout=5)
+    assert runtime.closed and runtime.stopping.is_set()

@@ -62,7 +62,7 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 def test_graph_is_built_from_real_imports() -> None:
     graph = _graph()
-    assert "nevr_events.server.runtime" in graph["nevr_events.server.ingest.stream"]
+    assert "nevr_events.server.runtime" in graph["nevr_events.server.ingest.routes"]
     assert "nevr_events.wire.api" in graph["nevr_events.server.reads.sessions"]
 
 

@@ -13,7 +13,7 @@ import pytest
 from bson import ObjectId
 
 from nevr_events.server.config import Settings
-from nevr_events.server.ingest.stream import build_document
+from nevr_events.server.ingest.documents import build_document
 from nevr_events.server.live.hub import RESCAN_EVERY as HUB_RESCAN
 from nevr_events.server.live.hub import LiveHub
 from nevr_events.server.ops.metrics import Metrics

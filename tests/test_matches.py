@@ -184,7 +184,7 @@ def fill_sqlite(path: Path, sid: str, count: int) -> None:
     """``count`` stored frames (with bones) written straight into a SQLite store file."""
     from datetime import UTC, datetime, timedelta
 
-    from nevr_events.server.ingest.stream import build_document
+    from nevr_events.server.ingest.documents import build_document
     from nevr_events.server.store import SqliteEventStore
     from nevr_events.wire.fastframe import FastFrameValidator
 

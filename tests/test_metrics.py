@@ -17,8 +17,10 @@ import websocket
 from prometheus_client.parser import text_string_to_metric_families
 
 from nevr_events import Settings, create_app
-from nevr_events.server.ingest.stream import build_document
+from nevr_events.server import close_app
+from nevr_events.server.ingest.documents import build_document
 from nevr_events.server.live.hub import QUEUE_FRAMES
+from nevr_events.server.runtime import runtime_of
 from nevr_events.testing.ferretdb import free_port
 from tests.live_support import PacedAgent, Watcher
 from tests.rabbitmq import Consumer, LocalRabbitMQ
@@ -213,7 +215,7 @@ def test_store_errors_and_batches_are_counted_by_the_writer(database_name: str) 
     )
     app = create_app(settings)
     try:
-        runtime = app.extensions["nevr_events.runtime"]
+        runtime = runtime_of(app)
         metrics = app.extensions["nevr_events.metrics"]
         document = build_document(
             make_frame(new_session_id(), 0),
@@ -235,8 +237,7 @@ def test_store_errors_and_batches_are_counted_by_the_writer(database_name: str) 
         assert value(samples, "nevr_events_batch_size_count") == 1
         assert value(samples, "nevr_events_batch_size_sum") == 1
     finally:
-        runtime.writer.close(timeout=5)
-        app.extensions["nevr_events.server.store"].close()
+        close_app(app, timeout=5)
 
 
 def test_subscriber_figures_equal_what_subscribers_got(two_workers: LiveServer) -> None:

@@ -126,9 +126,7 @@ def test_amqp_settings() -> None:
 def test_without_amqp_url_nothing_starts(app: Flask) -> None:
     assert "nevr_events.publisher" not in app.extensions
     # Only the live hub is stopped at shutdown: no publisher was made.
-    assert app.extensions["nevr_events.runtime"].before_close == [
-        app.extensions["nevr_events.live"].stop
-    ]
+    assert app.extensions["nevr_events.runtime"].stops == (app.extensions["nevr_events.live"].stop,)
     health = app.test_client().get("/health").get_json()
     assert health["status"] == "healthy" and health["amqp"] == "off"
 

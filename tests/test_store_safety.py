@@ -167,7 +167,8 @@ def test_an_unusable_store_path_gives_clear_errors_not_a_hang(tmp_path: Path) ->
     """A failing path (its folder is a file: unusable even for root): health is 503 and
     frames are refused with a reason, never acknowledged."""
     from nevr_events import Settings, create_app
-    from nevr_events.server.ingest.writer import BatchWriter
+    from nevr_events.server import close_app
+    from nevr_events.server.runtime import runtime_of
     from tests.support import SECRET
 
     blocker = tmp_path / "not-a-folder"
@@ -179,11 +180,9 @@ def test_an_unusable_store_path_gives_clear_errors_not_a_hang(tmp_path: Path) ->
     body = response.get_json()
     assert body["status"] == "unhealthy" and "database unavailable" in body["error"]
     assert str(tmp_path) not in body["error"]
-    store = app.extensions["nevr_events.server.store"]
-    writer = BatchWriter(store, retry_for=0.5)
+    writer = runtime_of(app).writer  # retries for MONGO_TIMEOUT, then gives up
     outcome = writer.submit({"lobby_session_id": "s", "frame_index": 0, "frame": {}}).get(
         timeout=30
     )
     assert outcome.status == "error" and "resend" in (outcome.error or "")
-    writer.close(timeout=5)
-    store.close()
+    close_app(app, timeout=5)

@@ -9,7 +9,7 @@ import orjson
 import pytest
 from bson.raw_bson import RawBSONDocument
 
-from nevr_events.server.ingest.stream import build_document
+from nevr_events.server.ingest.documents import build_document
 from nevr_events.server.store.base import DECODE, StoredDocument, bson_form, frame_json
 from nevr_events.server.store.sqlite_rows import (
     decode_row,

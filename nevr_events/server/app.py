@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from nevr_events.server import graphql, publish, runtime, store
 from nevr_events.server.config import AUTH_NONE_WARNING, Settings
-from nevr_events.server.ingest import limits, stream, wsconn
+from nevr_events.server.ingest import limits, routes, wsconn
 from nevr_events.server.live import hub as live_hub
 from nevr_events.server.live import views as live_views
 from nevr_events.server.ops import health, logs, metrics
@@ -30,8 +30,7 @@ def create_app(
     validator: FrameValidator | None = None,
 ) -> Flask:
     """Build the app from ``Settings``, or from the environment plus overrides."""
-    is_settings = isinstance(config, Settings)
-    settings = config if is_settings else Settings.from_env(**dict(config or {}))  # type: ignore[arg-type]
+    settings = config if isinstance(config, Settings) else Settings.from_env(**dict(config or {}))
     settings.validate()
 
     app = Flask(__name__)
@@ -51,21 +50,22 @@ def create_app(
         allow_headers=["Authorization", "Content-Type", "X-User-ID", "X-Node-ID"],
         max_age=600,
     )
-    app.extensions["nevr_events.validator"] = validator or FastFrameValidator()
+    # Made first: the writer, the runtime, the stream and the services report to it.
+    app_metrics = metrics.init_app(app)
     event_store = store.init_app(app, event_store)
-    app_runtime = runtime.init_app(app, event_store)
+    app_runtime = runtime.init_app(app, event_store, app_metrics)
     logs.init_app(app)
     limits.init_app(app)
-    app_metrics = metrics.init_app(app)
+    routes.init_app(app, app_runtime, validator or FastFrameValidator(), app_metrics)
     hub = live_hub.init_app(app, event_store, metrics=app_metrics)
-    app_runtime.before_close.append(hub.stop)
+    app_runtime.on_close(hub.stop)
     publisher = publish.init_app(app, event_store, metrics=app_metrics)
     if publisher is not None:
-        app_runtime.before_close.append(publisher.stop)
+        app_runtime.on_close(publisher.stop)
 
     app.register_blueprint(health.bp)
     app.register_blueprint(sessions.bp)
-    app.register_blueprint(stream.bp)
+    app.register_blueprint(routes.bp)
     app.register_blueprint(graphql.bp)
     app.register_blueprint(metrics.bp)
     app.register_blueprint(openapi.bp)

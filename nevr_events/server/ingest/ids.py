@@ -1,10 +1,9 @@
 """ObjectIds for arriving frames, made without ``bson``'s lock.
 
 ``bson.ObjectId()`` takes a lock for its counter, and once gevent has patched
-``threading`` that lock is gevent's, written in Python (~1.3 µs an id, more
-than half of it the lock). An id per stored frame is made here instead, by the
-same recipe, with ``next`` of an ``itertools.count`` (atomic under the GIL) as
-the counter (~0.3 µs).
+``threading`` that lock is gevent's, written in Python: most of the cost of an
+id. An id per stored frame is made here instead, by the same recipe, with
+``next`` of an ``itertools.count`` (atomic under the GIL) as the counter.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol, TypeAlias
 
 import gevent
 from gevent.event import AsyncResult
@@ -20,12 +20,23 @@ from gevent.queue import Empty, Queue
 from pymongo.errors import PyMongoError
 
 from nevr_events.exceptions import StoreUnavailable
-from nevr_events.server.store import EventStore, WriteOutcome
+from nevr_events.server.store import FrameSink, WriteOutcome
 
 log = logging.getLogger(__name__)
 
-_STOP = object()
-Pending = tuple[Mapping[str, Any], AsyncResult]
+Pending: TypeAlias = "tuple[Mapping[str, Any], AsyncResult[WriteOutcome]]"
+
+
+class WriterObserver(Protocol):
+    """What the writer reports (``ops.metrics.Metrics`` counts it)."""
+
+    def stored_batch(self, size: int, seconds: float) -> None:
+        """A batch was answered: stored, or finally refused; ``seconds`` include retries."""
+        ...
+
+    def store_error(self) -> None:
+        """One database attempt failed (each retry counts)."""
+        ...
 
 
 class BatchWriter:
@@ -33,23 +44,20 @@ class BatchWriter:
 
     def __init__(
         self,
-        store: EventStore,
+        sink: FrameSink,
+        observer: WriterObserver,
         *,
         batch_size: int = 256,
         batch_wait: float = 0.005,
         queue_size: int = 4096,
         retry_for: float = 30.0,
-        on_batch: Callable[[int, float], None] | None = None,
     ) -> None:
-        self.store = store
+        self.sink, self.observer = sink, observer
         self.batch_size = batch_size
         self.batch_wait = batch_wait
         self.retry_for = retry_for
-        self.on_batch = on_batch
-        # Called once per failed database attempt (metrics).
-        self.on_store_error: Callable[[], None] | None = None
-        self._queue: Queue = Queue(maxsize=queue_size)
-        self._greenlet: gevent.Greenlet | None = None
+        self._queue: Queue[Pending | None] = Queue(maxsize=queue_size)  # None: stop
+        self._greenlet: gevent.Greenlet[[], None] | None = None
         self._closed = False
         self._indexed = False
 
@@ -57,12 +65,12 @@ class BatchWriter:
         if self._greenlet is None:
             self._greenlet = gevent.spawn(self._run)
 
-    def submit(self, document: Mapping[str, Any]) -> AsyncResult:
+    def submit(self, document: Mapping[str, Any]) -> AsyncResult[WriteOutcome]:
         """Queue one document; blocks while the queue is full (back-pressure)."""
         if self._closed:
             raise StoreUnavailable("server is shutting down")
         self.start()
-        result = AsyncResult()
+        result: AsyncResult[WriteOutcome] = AsyncResult()
         self._queue.put((document, result))
         return result
 
@@ -71,14 +79,14 @@ class BatchWriter:
         self._closed = True
         if self._greenlet is None:
             return True
-        self._queue.put(_STOP)
+        self._queue.put(None)
         self._greenlet.join(timeout)
         return self._greenlet.dead
 
     def _run(self) -> None:
         while True:
             first = self._queue.get()
-            if first is _STOP:
+            if first is None:
                 return
             batch: list[Pending] = [first]
             stop = self._collect(batch)
@@ -99,7 +107,7 @@ class BatchWriter:
                 )
             except Empty:
                 break
-            if item is _STOP:
+            if item is None:
                 return True
             batch.append(item)
         return False
@@ -113,13 +121,12 @@ class BatchWriter:
                 if not self._indexed:
                     # The unique index must exist before the first write, or a
                     # re-sent frame could be stored twice.
-                    self.store.ensure_indexes()
+                    self.sink.ensure_indexes()
                     self._indexed = True
-                outcomes = self.store.insert_frames(documents)
+                outcomes = self.sink.insert_frames(documents)
                 break
             except (StoreUnavailable, PyMongoError) as exc:
-                if self.on_store_error is not None:
-                    self.on_store_error()
+                self.observer.store_error()
                 # Retrying is safe: the documents keep their _id and the unique
                 # index makes a second insert of a stored frame a duplicate.
                 reason = (
@@ -143,7 +150,6 @@ class BatchWriter:
                     batch
                 )
                 break
-        if self.on_batch is not None:
-            self.on_batch(len(batch), time.monotonic() - started)
+        self.observer.stored_batch(len(batch), time.monotonic() - started)
         for (_, result), outcome in zip(batch, outcomes, strict=True):
             result.set(outcome)

@@ -1,54 +1,11 @@
-"""The server side of one WebSocket, and the only module that uses simple-websocket internals.
+"""The server side of one WebSocket: the only module that touches simple-websocket's
+and wsproto's internals.
 
-flask-sock hands each WebSocket route a ``simple_websocket.Server``. Its
-public API (``receive``, ``send``, ``close``) lacks three things the stream
-needs, so :class:`ServerSocket` adds them on top of the connection's
-internals, and no other module touches those:
-
-* **a bounded inbox**: simple-websocket's reader thread appends every complete
-  message to ``input_buffer`` (a plain list), however far behind the handler
-  is. :class:`BoundedInbox` replaces that list and makes the reader wait when
-  it is full, so it stops reading the socket and TCP flow control slows the
-  agent down: memory per connection stays bounded while the database holds
-  the writer back;
-* **draining what was received**: the number of messages already in the inbox,
-  so a shutdown answers those and no more;
-* **close with a code and wait**: ``close()`` sends the close frame and drops
-  the socket at once; an agent still sending would then get a TCP reset, which
-  discards the close frame and the last replies unread in its receive buffer.
-  :meth:`ServerSocket.close_and_wait` sends the close frame through the wsproto
-  connection and waits for the agent's close before the socket goes.
-
-It also makes the two per-message costs of the socket cheap (server CPU per
-frame is the figure of BENCHMARKS.md, "Stream CPU"):
-
-* **reading**: :func:`frame_reader` is simple-websocket's ``thread_class``
-  (a documented option): it runs :func:`read_frames` instead of
-  simple-websocket's reader loop. wsproto parses frames in Python, unmasks
-  13 KB at ~11 µs and hands a frame that spans several socket reads over in
-  pieces that simple-websocket glues back; :func:`read_frames` waits for
-  whole frames and unmasks with the C ``apply_mask`` of ``websockets``. It
-  takes only plain client data frames (masked, no RSV bit: no compression);
-  control frames (ping, pong, close) go to wsproto whole, one at a time, and
-  simple-websocket's own event handling answers them; the first frame it
-  does not take (a compressed message, a protocol error) hands the rest of
-  the connection to wsproto, as if it had read everything itself. Pings
-  (``ping_interval``) run on a thread of their own, as simple-websocket's
-  rules: a ping per interval, no pong since the last one closes with 1008;
-* **replying**: :meth:`ServerSocket.send_many` frames several replies at once
-  (server frames are not masked) and writes them with one ``sendall``.
-
-Internals used (simple-websocket 1.1, wsproto 1.2+): ``Base.sock`` (the
-socket), ``Base.ws`` (the ``wsproto.WSConnection``), ``Base.event`` (set by the
-reader thread on every message and on close), ``Base.input_buffer`` (list of
-complete messages, appended by the reader thread, popped from the front by
-``receive``), ``Base.connected``; for the reader also ``receive_bytes``,
-``ping_interval``, ``pong_received``, ``max_message_size``, ``close``,
-``_handle_events`` (wsproto's events to simple-websocket's state) and the
-reader being made as ``thread_class(target=self._thread)``.
-``tests/test_wsconn.py`` and ``tests/test_wsreader.py`` check each of them
-against the installed release on a real connection, so an upgrade that
-changes them fails there, loudly, before it can fail in production.
+The stream needs more than ``simple_websocket.Server``'s public API gives (a
+bounded inbox, draining, close-and-wait, batched replies, whole-frame reads),
+and those internals change between releases: keeping them here, checked by
+``tests/test_wsconn.py`` and ``tests/test_wsreader.py`` against the installed
+release on a real connection, makes an upgrade fail in one place, in the tests.
 """
 
 from __future__ import annotations
@@ -117,6 +74,13 @@ class BoundedInbox(list):  # type: ignore[type-arg]
 class ServerSocket:
     """One accepted WebSocket (a ``simple_websocket.Server``) with a bounded inbox.
 
+    simple-websocket's reader appends every complete message to
+    ``input_buffer``, however far behind the handler is; a
+    :class:`BoundedInbox` in its place makes the reader wait when full, so TCP
+    flow control slows the agent instead of memory growing while the database
+    holds the writer back. Internals used: ``sock``, ``ws`` (the wsproto
+    connection), ``event``, ``input_buffer``, ``connected``.
+
     Surface: :meth:`receive`, :meth:`send`, :attr:`connected`,
     :meth:`drain_received`, :meth:`close_and_wait`, and :meth:`release` (call
     it when the handler is done, or use the object as a context manager).
@@ -175,7 +139,10 @@ class ServerSocket:
     ) -> None:
         """Send a close frame with ``code`` and wait (up to ``timeout``) for the peer's close.
 
-        Messages the peer sends after our close are discarded, not read.
+        simple-websocket's ``close()`` drops the socket at once: an agent still
+        sending would get a TCP reset, which discards the close frame and the
+        last replies unread in its buffer. Messages the peer sends after our
+        close are discarded, not read.
         """
         ws = self._ws
         try:
@@ -219,9 +186,20 @@ def frame_reader(thread_class: Callable[..., Any] | None = None) -> Callable[...
 def read_frames(ws: Any, make_thread: Callable[..., Any]) -> None:
     """simple-websocket's reader loop (``Base._thread``) with the fast frame path.
 
-    Pings run on a thread of their own (:func:`_keep_alive`) instead of a
-    selector wait before every read: under gevent that wait cost a watcher
-    and a timer per ``recv`` (~7 µs a frame in the profile).
+    wsproto parses frames in Python and hands a frame spanning several reads
+    over in pieces; this waits for whole frames and unmasks them with the C
+    ``apply_mask`` of ``websockets``. It takes only plain client data frames
+    (masked, no RSV bit: no compression); control frames go to wsproto whole
+    and simple-websocket's own handling answers them; the first frame it does
+    not take (compression, a protocol error) hands the rest of the connection
+    to wsproto. Internals used besides :class:`ServerSocket`'s:
+    ``receive_bytes``, ``ping_interval``, ``pong_received``,
+    ``max_message_size``, ``close``, ``_handle_events`` and the reader being
+    made as ``thread_class(target=self._thread)``.
+
+    Pings run on a thread of their own (:func:`_keep_alive`, simple-websocket's
+    rules) instead of a selector wait before every read: under gevent that wait
+    costs a watcher and a timer per ``recv``.
     """
     frames = _Frames(ws)
     # The connection's own Event class (simple-websocket's ``event_class``: gevent's

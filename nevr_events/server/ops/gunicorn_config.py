@@ -13,7 +13,11 @@ import tempfile
 from typing import Any
 
 from nevr_events.server.config import AUTH_NONE_WARNING, Settings
-from nevr_events.server.ops.gunicorn_hooks import install_worker_shutdown, make_sigint_graceful
+from nevr_events.server.ops.gunicorn_hooks import (
+    close_worker,
+    install_worker_shutdown,
+    make_sigint_graceful,
+)
 
 _settings = Settings.from_env()
 
@@ -93,18 +97,16 @@ def post_worker_init(worker: Any) -> None:
 
     pin_mmap_threshold()  # big messages must not leave RSS high once answered
     install_worker_shutdown(worker)
-    # What the worker loaded to boot (Flask, protobuf, ~80,000 objects) lives as long
-    # as the worker: out of the collector's sight, a full collection walks the few
-    # objects made since instead of all of them (~30 → ~1 ms; BENCHMARKS.md, "Stream CPU").
+    # What the worker loaded to boot (Flask, protobuf) lives as long as the worker:
+    # out of the collector's sight, a full collection walks the few objects made
+    # since instead of all of them.
     gc.freeze()
 
 
 def worker_exit(server: Any, worker: Any) -> None:
     # Gunicorn exits once no request is open; the writer may still be storing
-    # the last batch, so wait for the drain to finish (bounded by its deadline).
-    runtime = worker.wsgi.extensions.get("nevr_events.runtime") if worker.wsgi else None
-    if runtime is not None and runtime.stopping.is_set():
-        runtime.wait_stopped(_settings.server_timeout)
+    # the last batch: close the app, bounded by the shutdown deadline.
+    close_worker(worker, _settings.server_timeout)
     # Hand the frozen boot objects back to the collector: left frozen, they outlive the
     # interpreter's last collections and are torn down after gevent's modules are,
     # and a logging weakref callback prints a traceback as the worker exits.

@@ -21,20 +21,16 @@ import logging
 import os
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Gauge,
-    Histogram,
-    generate_latest,
-)
 from prometheus_client import multiprocess as prometheus_multiprocess
 from prometheus_client import values as prometheus_values
 from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.metrics import Counter, Gauge, Histogram
+from prometheus_client.registry import CollectorRegistry
 from werkzeug.exceptions import Unauthorized
 
 from nevr_events.server import publish
@@ -97,95 +93,78 @@ class Metrics:
         # all; registering in a registry would only report this worker's.
         own = None if self.multiprocess else CollectorRegistry(auto_describe=True)
         self._registry = own
-        self.frames = Counter(
-            "nevr_events_frames_total",
-            "Stream messages answered, by outcome.",
-            ["outcome"],
-            registry=own,
+        counter = partial(Counter, registry=own)
+        histogram = partial(Histogram, registry=own)
+        # Live gauges: a dead worker's values drop out of the sum.
+        live_gauge = partial(Gauge, multiprocess_mode="livesum", registry=own)
+        self.frames = counter(
+            "nevr_events_frames_total", "Stream messages answered, by outcome.", ["outcome"]
         )
-        self.rate_limited = Counter(
+        self.rate_limited = counter(
             "nevr_events_rate_limited_total",
             "Stream messages refused by MAX_STREAM_HZ (also counted as rejected).",
-            registry=own,
         )
-        self.batch_size = Histogram(
+        self.batch_size = histogram(
             "nevr_events_batch_size",
             "Frames per database insert (group commit).",
             buckets=_BATCH_BUCKETS,
-            registry=own,
         )
-        self.store_write_seconds = Histogram(
+        self.store_write_seconds = histogram(
             "nevr_events_store_write_seconds",
             "Time to store one batch, retries included.",
             buckets=_SECONDS_BUCKETS,
-            registry=own,
         )
-        self.reply_seconds = Histogram(
+        self.reply_seconds = histogram(
             "nevr_events_reply_seconds",
             "Time from receiving a stream message to sending its reply.",
             buckets=_SECONDS_BUCKETS,
-            registry=own,
         )
-        self.streams_active = Gauge(
-            "nevr_events_streams_active",
-            "Open streams, all workers.",
-            multiprocess_mode="livesum",
-            registry=own,
-        )
-        self.store_errors = Counter(
+        self.streams_active = live_gauge("nevr_events_streams_active", "Open streams, all workers.")
+        self.store_errors = counter(
             "nevr_events_store_errors_total",
             "Failed database writes (each failed attempt of a batch counts).",
-            registry=own,
         )
-        self.http_requests = Counter(
+        self.http_requests = counter(
             "nevr_events_http_requests_total",
             "HTTP requests answered, by route template and status.",
             ["route", "status"],
-            registry=own,
         )
         # The live view (server/live/hub.py, spectator.py).
-        self.subscribers_active = Gauge(
-            "nevr_events_subscribers_active",
-            "Live-view subscribers, all workers.",
-            multiprocess_mode="livesum",
-            registry=own,
+        self.subscribers_active = live_gauge(
+            "nevr_events_subscribers_active", "Live-view subscribers, all workers."
         )
-        self.subscriber_frames = Counter(
+        self.subscriber_frames = counter(
             "nevr_events_subscriber_frames_total",
             "Frames for live-view subscribers: sent, or dropped from a full queue (slow or "
             "paused subscriber).",
             ["outcome"],
-            registry=own,
         )
         # AMQP publishing (server/publish/publisher.py); the lag is read at scrape time.
-        self.amqp_published = Counter(
+        self.amqp_published = counter(
             "nevr_events_amqp_published_total",
             "AMQP messages sent to the broker (a batch re-sent after a failure counts again).",
-            registry=own,
         )
-        self.amqp_confirmed = Counter(
+        self.amqp_confirmed = counter(
             "nevr_events_amqp_confirmed_total",
             "AMQP messages the broker confirmed (publisher confirms).",
-            registry=own,
         )
-        self.unknown_fields = Counter(
+        self.unknown_fields = counter(
             "nevr_events_unknown_fields_total",
             "Fields the schema does not know, kept in stored frames (agents ahead of the "
             "server), by path without list indexes.",
             ["path"],
-            registry=own,
         )
         # Every outcome shows, at 0, from the start.
         self._frames = {outcome: self.frames.labels(outcome) for outcome in OUTCOMES}
         self._subscriber_sent = self.subscriber_frames.labels("sent")
         self._subscriber_dropped = self.subscriber_frames.labels("dropped")
 
-    # Hooks called by the stream, the writer and the app.
+    # Reported by the stream, the writer and the app (the runtime moves `streams_active`).
     def replied(self, replies: Sequence[dict[str, Any]], seconds: Iterable[float]) -> None:
         """A group of replies sent together, and each one's time since its message came.
 
-        In multiprocess mode every increment takes a lock and checks the pid
-        (~1 µs under gevent), so the counters go up once per outcome per group
+        In multiprocess mode every increment takes a lock and checks the pid,
+        so the counters go up once per outcome per group
         and the histogram once per bucket the group's times fall in
         (:func:`observe_all`); it still counts every reply's time.
         """
@@ -211,12 +190,6 @@ class Metrics:
 
     def store_error(self) -> None:
         self.store_errors.inc()
-
-    def stream_opened(self) -> None:
-        self.streams_active.inc()
-
-    def stream_closed(self) -> None:
-        self.streams_active.dec()
 
     def subscriber_joined(self) -> None:
         self.subscribers_active.inc()
@@ -297,12 +270,9 @@ class SettledFilesCollector(prometheus_multiprocess.MultiProcessCollector):
 
 
 def init_app(app: Flask) -> Metrics:
+    """The app's metrics, made first: ``create_app`` hands them to whoever reports."""
     metrics = Metrics()
     app.extensions["nevr_events.metrics"] = metrics
-    runtime = app.extensions.get("nevr_events.runtime")
-    if runtime is not None:
-        runtime.writer.on_batch = metrics.stored_batch
-        runtime.writer.on_store_error = metrics.store_error
 
     @app.after_request
     def _count_request(response: Response) -> Response:
@@ -315,7 +285,8 @@ def init_app(app: Flask) -> Metrics:
 
 
 def get_metrics() -> Metrics:
-    return current_app.extensions["nevr_events.metrics"]
+    metrics: Metrics = current_app.extensions["nevr_events.metrics"]
+    return metrics
 
 
 @bp.get("/metrics")

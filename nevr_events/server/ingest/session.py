@@ -1,4 +1,4 @@
-"""The WebSocket stream: agents send frames, each message gets one reply, in order.
+"""One agent's stream: each message gets one reply, in order.
 
 Reading, validating, storing and replying overlap: the reader validates a
 message and hands it to the process-wide ``BatchWriter``, then reads the next
@@ -11,110 +11,92 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, TypeAlias
 
 import gevent
 import orjson
-from bson.raw_bson import RawBSONDocument
-from flask import Blueprint, current_app, g, request
-from flask_sock import Sock
 from gevent.event import AsyncResult
 from gevent.queue import Queue
 
 from nevr_events.exceptions import InvalidFrame, StoreUnavailable
-from nevr_events.server import auth
+from nevr_events.server.config import Settings
 from nevr_events.server.ingest import ratelimit
-from nevr_events.server.ingest.ids import new_object_id
+from nevr_events.server.ingest.documents import build_document
 from nevr_events.server.ingest.wsconn import GOING_AWAY, ConnectionClosed, ServerSocket
-from nevr_events.server.runtime import Runtime, get_runtime
-from nevr_events.server.store import StoredDocument, WriteOutcome
-from nevr_events.wire.frames import (
-    FrameValidator,
-    canonical_session_id,
-    event_types,
-    parse_timestamp,
-)
+from nevr_events.server.runtime import Runtime
+from nevr_events.server.store import WriteOutcome
+from nevr_events.wire.frames import FrameValidator, canonical_session_id
 from nevr_events.wire.unknown import without_indexes
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("stream", __name__)
-sock = Sock()
-bp.before_request(auth.authenticate)  # refused with 401 before the upgrade
-
-_END = object()
-# Complete messages simple-websocket may hold before it stops reading the socket.
-INBOX_MESSAGES = 32
 # How often an idle reader looks at the shutdown flag.
 _POLL_SECONDS = 0.5
-# Most replies framed into one socket write (~150 bytes each).
+# Most replies framed into one socket write.
 _REPLIES_PER_WRITE = 64
 # Distinct unknown-field paths a worker logs and labels; past this they count as
 # "(other)", so made-up keys cannot grow the log or the metric without bound.
 _UNKNOWN_PATHS = 256
 _unknown_seen: set[str] = set()
 
+Reply = dict[str, Any]
+Pending: TypeAlias = "Reply | tuple[Reply, AsyncResult[WriteOutcome]]"
 
-def build_document(
-    frame: dict[str, Any],
-    *,
-    session_id: str,
-    user_id: str,
-    node: str,
-    received: datetime,
-    stored_form: Callable[[dict[str, Any]], StoredDocument],
-) -> RawBSONDocument:
-    """The stored form of one frame (see README, "Storage"), encoded to BSON at once.
 
-    A queued frame then costs its ~13 KB of BSON instead of ~100 KB of Python
-    objects that the garbage collector would walk again and again while the
-    frame waits for its batch. The ``_id`` is fixed here, at arrival, so ties
-    on ``timestamp`` sort in arrival order and a retried insert is idempotent.
-    """
-    stamp = frame.get("timestamp")
-    document = {
-        "_id": new_object_id(),
-        "lobby_session_id": session_id,
-        "user_id": user_id,
-        "node": node,
-        "frame_index": frame.get("frame_index", 0),
-        "frame": frame,
-        "event_types": event_types(frame),
-        "timestamp": parse_timestamp(stamp) if stamp else received,
-        "created_at": received,
-        "updated_at": received,
-    }
-    return stored_form(document)
+class StreamObserver(Protocol):
+    """What a stream reports (``ops.metrics.Metrics`` counts it)."""
+
+    def replied(self, replies: Sequence[Reply], seconds: Iterable[float]) -> None:
+        """Replies sent together, and each one's time since its message came."""
+        ...
+
+    def unknown_field(self, path: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class StreamOptions:
+    """The per-stream limits (from the settings)."""
+
+    max_in_flight: int  # messages read but not yet answered
+    idle_timeout: float  # seconds without a message before closing with 1001
+    max_hz: float  # messages per second (a token bucket); 0 is off
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> StreamOptions:
+        return cls(
+            max_in_flight=settings.max_in_flight,
+            idle_timeout=settings.stream_idle_timeout,
+            max_hz=settings.max_stream_hz,
+        )
+
+
+@dataclass(frozen=True)
+class Ingest:
+    """What every stream of an app is given."""
+
+    runtime: Runtime  # the writer, the store's stored form, the shutdown flag
+    validator: FrameValidator
+    observer: StreamObserver
+    options: StreamOptions
 
 
 class StreamSession:
     """One agent connection: reads, validates, submits, and replies in order."""
 
-    # Set by ``_serve`` from the settings; the defaults are "off".
-    metrics: Any = None  # nevr_events.server.ops.metrics.Metrics
-    rate_limit: ratelimit.TokenBucket | None = None
-    idle_timeout: float = float("inf")
-    idle = False
-
-    def __init__(
-        self,
-        ws: ServerSocket,
-        *,
-        runtime: Runtime,
-        validator: FrameValidator,
-        user_id: str,
-        node: str,
-        max_in_flight: int,
-    ) -> None:
+    def __init__(self, ws: ServerSocket, ingest: Ingest, *, user_id: str, node: str) -> None:
         self.ws = ws
-        self.runtime = runtime
-        self.validator = validator
-        self.user_id = user_id
-        self.node = node
+        self.runtime = ingest.runtime
+        self.validator = ingest.validator
+        self.observer = ingest.observer
+        self.options = ingest.options
+        self.user_id, self.node = user_id, node
+        self.rate_limit = ratelimit.bucket_for(ingest.options.max_hz)
+        self.idle = False  # closed for STREAM_IDLE_TIMEOUT
         # Messages read but not yet answered; a full queue pauses the reader.
-        self._pending: Queue = Queue(maxsize=max_in_flight)
+        self._pending: Queue[Pending | None] = Queue(maxsize=ingest.options.max_in_flight)
         self._seq = 0
         self._received: deque[float] = deque()  # receipt times of unanswered messages
         self._raw_session_id: object = None  # the last session id seen, and its canonical form
@@ -122,13 +104,12 @@ class StreamSession:
         self.counts = {"stored": 0, "duplicate": 0, "skipped": 0, "rejected": 0}
 
     def run(self) -> None:
-        with self.runtime.open_stream():
-            replier = gevent.spawn(self._reply_loop)
-            try:
-                self._read_loop()
-            finally:
-                self._pending.put(_END)
-                replier.join()
+        replier = gevent.spawn(self._reply_loop)
+        try:
+            self._read_loop()
+        finally:
+            self._pending.put(None)  # the end: the replier returns
+            replier.join()
         # Wait for the agent's close, so no reply is lost to a TCP reset.
         if self.idle and self.ws.connected:
             self.ws.close_and_wait(GOING_AWAY, "idle timeout")
@@ -137,6 +118,7 @@ class StreamSession:
 
     def _read_loop(self) -> None:
         stopping = self.runtime.stopping
+        idle_timeout = self.options.idle_timeout
         last_message = time.monotonic()
         try:
             while not stopping.is_set():
@@ -144,8 +126,8 @@ class StreamSession:
                 if message is not None:
                     last_message = time.monotonic()
                     self._pending.put(self.handle(message))
-                elif time.monotonic() - last_message > self.idle_timeout:
-                    self.idle = True  # STREAM_IDLE_TIMEOUT: close with 1001
+                elif time.monotonic() - last_message > idle_timeout:
+                    self.idle = True
                     return
             # Shutting down: answer the messages that had already arrived, and no
             # more, so an agent that keeps sending cannot hold the shutdown open.
@@ -154,14 +136,14 @@ class StreamSession:
         except ConnectionClosed:
             return
 
-    def handle(self, message: str | bytes) -> dict[str, Any] | tuple[dict[str, Any], AsyncResult]:
+    def handle(self, message: str | bytes) -> Pending:
         """A finished reply, or a reply waiting for its write to be acknowledged."""
         self._seq += 1
         self._received.append(time.monotonic())
         if self.rate_limit is not None and (wait := self.rate_limit.take()):
             self.counts["rejected"] += 1
             return ratelimit.limited_reply(self._seq, wait)
-        reply: dict[str, Any] = {"seq": self._seq}
+        reply: Reply = {"seq": self._seq}
         try:
             parsed = self.validator.parse(message)
             if parsed.unknown:
@@ -176,7 +158,7 @@ class StreamSession:
                 return self._skip(reply, "frame has no session: nothing to store")
             raw_id = session.get("session_id")
             # An agent sends one session id for thousands of frames: parse it once
-            # (uuid.UUID costs ~5 µs a frame; a different value is parsed afresh).
+            # (a different value is parsed afresh).
             if raw_id != self._raw_session_id or not isinstance(raw_id, str):
                 self._session_id = canonical_session_id(raw_id)
                 self._raw_session_id = raw_id
@@ -217,10 +199,9 @@ class StreamSession:
                         label,
                         extra={"user": self.user_id or "-", "node": self.node, "path": label},
                     )
-            if self.metrics is not None:
-                self.metrics.unknown_field(label)
+            self.observer.unknown_field(label)
 
-    def _skip(self, reply: dict[str, Any], why: str) -> dict[str, Any]:
+    def _skip(self, reply: Reply, why: str) -> Reply:
         self.counts["skipped"] += 1
         return {"success": True, "stored": False, "skipped": why, **reply}
 
@@ -229,7 +210,7 @@ class StreamSession:
         connected = True
         while True:
             item = pending.get()
-            if item is _END:
+            if item is None:
                 return
             replies = [self._reply(item)]
             # The writer acknowledges a whole batch at once: the replies that are
@@ -238,25 +219,26 @@ class StreamSession:
             # reply still waiting for its write ends the group: nothing waits.
             while len(replies) < _REPLIES_PER_WRITE and pending.qsize():
                 item = pending.peek_nowait()
-                if item is _END or (isinstance(item, tuple) and not item[1].ready()):
+                if item is None or (isinstance(item, tuple) and not item[1].ready()):
                     break
-                replies.append(self._reply(pending.get_nowait()))
+                pending.get_nowait()  # the item peeked at
+                replies.append(self._reply(item))
             received, now = self._received, time.monotonic()
             waited = [now - (received.popleft() if received else now) for _ in replies]
-            if self.metrics is not None:  # before sending: a reply read is a reply counted
-                self.metrics.replied(replies, waited)
+            self.observer.replied(replies, waited)  # before sending: a reply read is counted
             if connected:
                 try:
                     self.ws.send_many([orjson.dumps(reply) for reply in replies])
                 except (ConnectionClosed, OSError):
                     connected = False  # keep draining so the reader never blocks
 
-    def _reply(self, item: dict[str, Any] | tuple[dict[str, Any], AsyncResult]) -> dict[str, Any]:
+    def _reply(self, item: Pending) -> Reply:
         """The reply to one message (waits for its write when it has one)."""
         return self._finish(*item) if isinstance(item, tuple) else item
 
-    def _finish(self, reply: dict[str, Any], result: AsyncResult) -> dict[str, Any]:
-        outcome: WriteOutcome = result.get()
+    def _finish(self, reply: Reply, result: AsyncResult[WriteOutcome]) -> Reply:
+        outcome = result.get()
+        assert outcome is not None  # without a timeout, get() waits for the outcome
         if outcome.status == "error":
             self.counts["rejected"] += 1
             if outcome.retry:
@@ -265,57 +247,3 @@ class StreamSession:
         self.counts[outcome.status] += 1
         duplicate = outcome.status == "duplicate"
         return {"success": True, "stored": not duplicate, "duplicate": duplicate, **reply}
-
-
-@sock.route("/v3/stream", bp=bp)
-def stream(ws: Any) -> None:
-    _serve(ws)
-
-
-@sock.route("/ws", bp=bp)
-def stream_at_ws(ws: Any) -> None:
-    # The path of the Go service's later versions.
-    _serve(ws)
-
-
-@sock.route("/", bp=bp)
-def stream_at_root(ws: Any) -> None:
-    # The reference agent dials the URL as given, often the bare host.
-    _serve(ws)
-
-
-def _serve(ws: Any) -> None:
-    settings = current_app.config["SETTINGS"]
-    claims = g.get("claims") or {}
-    # Identity comes from the token; the header is a fallback for tokens without `sub`.
-    user_id = str(claims.get("sub") or request.headers.get("X-User-ID", ""))
-    node = request.headers.get("X-Node-ID") or "default-node"
-    fields = {"user": user_id or "-", "node": node}
-    with ServerSocket(ws, INBOX_MESSAGES) as socket:
-        session = StreamSession(
-            socket,
-            runtime=get_runtime(),
-            validator=current_app.extensions["nevr_events.validator"],
-            user_id=user_id,
-            node=node,
-            max_in_flight=settings.max_in_flight,
-        )
-        session.metrics = current_app.extensions.get("nevr_events.metrics")
-        session.rate_limit = ratelimit.bucket_for(settings.max_stream_hz)
-        session.idle_timeout = settings.stream_idle_timeout
-        log.info("stream opened user=%s node=%s", user_id or "-", node, extra=fields)
-        if session.metrics is not None:
-            session.metrics.stream_opened()
-        try:
-            session.run()
-        finally:
-            if session.metrics is not None:
-                session.metrics.stream_closed()
-    log.info(
-        "stream closed user=%s node=%s counts=%s%s",
-        user_id or "-",
-        node,
-        session.counts,
-        " (idle timeout)" if session.idle else "",
-        extra={**fields, "counts": session.counts},
-    )
