@@ -99,7 +99,8 @@ class ServerSocket:
 
     def receive(self, timeout: float | None = None) -> str | bytes | None:
         """The next message, or None when none came within ``timeout`` seconds."""
-        return self._ws.receive(timeout=timeout)
+        message: str | bytes | None = self._ws.receive(timeout=timeout)
+        return message
 
     def send(self, data: str | bytes) -> None:
         self._ws.send(data)

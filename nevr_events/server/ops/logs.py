@@ -18,6 +18,7 @@ import logging
 import re
 import traceback
 import uuid
+from collections.abc import MutableMapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -70,7 +71,9 @@ class GunicornLogger(GunicornBaseLogger):
             logging.captureWarnings(True)
             logging.getLogger("py.warnings").handlers = list(self.error_log.handlers)
 
-    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+    def access(
+        self, resp: Any, req: Any, environ: MutableMapping[str, Any], request_time: Any
+    ) -> None:
         if not self.json:
             super().access(resp, req, environ, request_time)
             return

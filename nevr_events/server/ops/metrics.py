@@ -216,7 +216,7 @@ class Metrics:
         else:
             registry = CollectorRegistry()
             SettledFilesCollector(registry)
-        return generate_latest(_WithExtra(registry, list(extra)))  # type: ignore[arg-type]
+        return generate_latest(_WithExtra(registry, list(extra)))
 
 
 class _WithExtra:
@@ -258,6 +258,9 @@ class SettledFilesCollector(prometheus_multiprocess.MultiProcessCollector):
     zero then, so leaving it out changes nothing.
     """
 
+    def __init__(self, registry: CollectorRegistry) -> None:
+        super().__init__(registry)  # type: ignore[no-untyped-call]  # prometheus-client's own
+
     def collect(self) -> Any:
         files = []
         for path in glob.glob(os.path.join(self._path, "*.db")):
@@ -266,7 +269,7 @@ class SettledFilesCollector(prometheus_multiprocess.MultiProcessCollector):
                     files.append(path)
             except OSError:  # removed since the listing (a dead worker's, or a restart)
                 continue
-        return self.merge(files, accumulate=True)
+        return prometheus_multiprocess.MultiProcessCollector.merge(files, accumulate=True)
 
 
 def init_app(app: Flask) -> Metrics:
