@@ -33,7 +33,6 @@ from nevr_events.server.store.mongo_matches import MongoMatchQueries
 log = logging.getLogger(__name__)
 
 DUPLICATE_KEY = 11000
-NOT_IMPLEMENTED = 238  # FerretDB: an aggregation stage or accumulator it lacks
 RAW_BSON: CodecOptions[RawBSONDocument] = CodecOptions(document_class=RawBSONDocument)
 LEGACY_PROJECTION = {"_id": 0, **dict.fromkeys(LEGACY_FIELDS, 1)}
 

@@ -53,14 +53,10 @@ class MongoMatchQueries:
                 }
             },
         ]
-        try:
-            rows = list(self.collection.aggregate(pipeline, allowDiskUse=True))
-        except OperationFailure as exc:
-            if exc.code != NOT_IMPLEMENTED:
-                raise
-            self._accumulators = False
+        rows = self._aggregate_if_supported(pipeline)
+        self._accumulators = rows is not None
+        if rows is None:
             return None
-        self._accumulators = True
         result = {}
         for row in rows:
             sid = row.pop("_id")
@@ -162,15 +158,21 @@ class MongoMatchQueries:
             {"$sort": {"last": -1, "_id": -1}},
             {"$limit": limit},
         ]
+        rows = self._aggregate_if_supported(pipeline)
+        self._max_accumulator = rows is not None
+        return None if rows is None else [row["_id"] for row in rows]
+
+    def _aggregate_if_supported(
+        self, pipeline: list[dict[str, Any]]
+    ) -> list[dict[str, Any]] | None:
+        """The pipeline's rows, or None when the server lacks one of its stages or
+        accumulators (FerretDB): the caller then takes its portable way."""
         try:
-            rows = list(self.collection.aggregate(pipeline, allowDiskUse=True))
+            return list(self.collection.aggregate(pipeline, allowDiskUse=True))
         except OperationFailure as exc:
             if exc.code != NOT_IMPLEMENTED:
                 raise
-            self._max_accumulator = False
             return None
-        self._max_accumulator = True
-        return [row["_id"] for row in rows]
 
     # -- live subscribers of every worker and instance ----------------------------------------
 
