@@ -89,6 +89,6 @@ def test_password_in_mongo_uri_is_never_logged(
     settings: Settings, caplog: pytest.LogCaptureFixture, build_app: Callable[[Settings], Flask]
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    build_app(settings.replace(mongo_uri="mongodb://admin:hunter2@127.0.0.1:1/"))
+    build_app(settings.replace(store_url="", mongo_uri="mongodb://admin:hunter2@127.0.0.1:1/"))
     assert "hunter2" not in caplog.text
     assert "admin:***@" in caplog.text

@@ -21,7 +21,7 @@ from typing import IO, Any
 import click
 import orjson
 
-from nevr_events.wire.api import DEFAULT_URL, legacy_json, legacy_ndjson
+from nevr_events.wire.api import DEFAULT_URL, legacy_json, ndjson_chunks
 
 EXIT_FAILED = 1
 EXIT_PARSE_ERRORS = 3
@@ -150,7 +150,7 @@ def _write_events(
         out.writelines(legacy_json(canonical, entries))
         out.write(b"\n")
     else:
-        out.writelines(legacy_ndjson(entries))
+        out.writelines(ndjson_chunks(entries))
     out.flush()
 
 

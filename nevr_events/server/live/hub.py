@@ -22,7 +22,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import gevent
-import orjson
 from bson import ObjectId
 from flask import Flask, current_app
 from gevent.event import Event
@@ -31,7 +30,7 @@ from pymongo.errors import PyMongoError
 from nevr_events.exceptions import StoreUnavailable
 from nevr_events.server.store import EventStore
 from nevr_events.server.store.follow import StoreFollower
-from nevr_events.wire.api import format_time
+from nevr_events.server.web import to_json
 
 log = logging.getLogger(__name__)
 
@@ -100,17 +99,6 @@ class WindowFollower(StoreFollower):
             if len(page) < self.page_size:
                 return None
             after = page[-1]["_id"]
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return format_time(value)
-    return str(value)  # ObjectId
-
-
-def to_json(value: Any) -> bytes:
-    """JSON of the live and matches APIs: datetimes as RFC 3339 UTC to the millisecond."""
-    return orjson.dumps(value, default=_json_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
 
 
 class HubFull(Exception):

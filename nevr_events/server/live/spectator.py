@@ -22,7 +22,8 @@ from simple_websocket import ConnectionClosed
 
 from nevr_events.exceptions import StoreUnavailable
 from nevr_events.server.live.hub import LOOKBACK, LiveFrame, LiveHub, Subscription, frame_message
-from nevr_events.server.store import EventStore, PageCursor
+from nevr_events.server.reads.pager import iter_documents
+from nevr_events.server.store import EventStore
 
 log = logging.getLogger(__name__)
 
@@ -213,16 +214,9 @@ class Spectator:
         now = datetime.now(UTC)
         self._replay_started = now
         self._replay_horizon = now - timedelta(seconds=2 * LOOKBACK)
-        self._replay = self._replay_documents(position)
-
-    def _replay_documents(self, position: int) -> Iterator[dict[str, Any]]:
-        page = self.store.page(self.session_id, limit=REPLAY_PAGE, offset=position)
-        while page:
-            yield from page
-            if len(page) < REPLAY_PAGE:
-                return
-            after = PageCursor.after(page[-1])
-            page = self.store.page(self.session_id, limit=REPLAY_PAGE, after=after)
+        self._replay = iter_documents(
+            self.store, self.session_id, page_size=REPLAY_PAGE, offset=position
+        )
 
     # -- client messages ---------------------------------------------------------------------
 
