@@ -115,3 +115,13 @@ def test_bad_id_on_the_live_socket_is_a_json_400_before_the_upgrade(server: Live
         f"{server.ws_url}/api/v3/stream/{str(uuid.uuid4()).upper()}", header=auth, timeout=10
     )
     ws.close()
+
+
+def test_route_template_names_variables_without_their_converters(app: Flask) -> None:
+    rules = {rule.endpoint: rule.rule for rule in app.url_map.iter_rules()}
+    assert rules["matches.download"] == "/api/v3/matches/<session_id:match_id>/download"
+    assert web.route_template(rules["matches.download"]) == "/api/v3/matches/<match_id>/download"
+    assert web.route_template("/v3/graphiql/vendor/<path:filename>") == (
+        "/v3/graphiql/vendor/<filename>"
+    )
+    assert web.route_template("/v3/lobby-session-events/<sid>") == "/v3/lobby-session-events/<sid>"

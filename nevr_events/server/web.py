@@ -7,6 +7,8 @@ rule's converters are looked up when the rule is added).
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -25,6 +27,7 @@ from nevr_events.wire.frames import canonical_session_id
 Position = TypeVar("Position")
 
 INVALID_CURSOR = "cursor is not valid: pass the `next` value of a previous page"
+_CONVERTER = re.compile(r"<[^:>]+:([^>]+)>")
 
 
 def _encode_other(value: object) -> str:
@@ -72,6 +75,12 @@ class SessionIdConverter(BaseConverter):
 
     def to_python(self, value: str) -> str:
         return checked_session_id(value)
+
+
+@functools.cache
+def route_template(rule: str) -> str:
+    """A URL rule with its variables by name only: ``/api/v3/matches/<match_id>``."""
+    return _CONVERTER.sub(r"<\1>", rule)
 
 
 def parse_limit(raw: str | None, default: int, maximum: int) -> int:
