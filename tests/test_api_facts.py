@@ -48,8 +48,8 @@ def test_legacy_json_counts_what_it_wrote_whatever_the_chunking() -> None:
     }
 
 
-def test_legacy_ndjson_is_one_event_per_line() -> None:
+def test_ndjson_chunks_is_one_event_per_line() -> None:
     events = [api.legacy_event("sid", None, {"frame_index": i}) for i in range(5)]
-    text = b"".join(api.legacy_ndjson(iter(events), chunk_bytes=10))
+    text = b"".join(api.ndjson_chunks(iter(events), chunk_bytes=10))
     assert [orjson.loads(line) for line in text.splitlines()] == events
-    assert list(api.legacy_ndjson(iter(()))) == []
+    assert list(api.ndjson_chunks(iter(()))) == []

@@ -81,6 +81,18 @@ def test_request_errors_are_400(server: LiveServer, body: dict[str, Any], messag
     assert any(message.lower() in e["message"].lower() for e in errors), errors
 
 
+def test_an_unsupported_operation_is_one_error_at_the_operation(server: LiveServer) -> None:
+    body = {"query": "query Q { health { status } }\nmutation M { health }", "operationName": "M"}
+    response = requests.post(server.url + "/v3/query", json=body, headers=server.auth(), timeout=30)
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "message": "this schema does not support mutations",
+            "locations": [{"line": 2, "column": 1}],
+        }
+    ]
+
+
 def test_unreadable_bodies_are_400(server: LiveServer) -> None:
     for payload, ctype in [
         ("{not json", "application/json"),

@@ -22,7 +22,7 @@ import click
 import orjson
 from click.decorators import FC
 
-from nevr_events.wire.api import DEFAULT_URL, legacy_json, legacy_ndjson
+from nevr_events.wire.api import DEFAULT_URL, legacy_json, ndjson_chunks
 
 EXIT_FAILED = 1
 EXIT_PARSE_ERRORS = 3
@@ -158,7 +158,7 @@ def _write_events(
         out.writelines(legacy_json(canonical, entries))
         out.write(b"\n")
     else:
-        out.writelines(legacy_ndjson(entries))
+        out.writelines(ndjson_chunks(entries))
     out.flush()
 
 

@@ -10,7 +10,7 @@ from flask import Flask, Response, jsonify
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from nevr_events.server import graphql, publish, runtime, store
+from nevr_events.server import graphql, publish, runtime, store, web
 from nevr_events.server.config import AUTH_NONE_WARNING, Settings
 from nevr_events.server.ingest import limits, routes, wsconn
 from nevr_events.server.live import hub as live_hub
@@ -43,7 +43,7 @@ def create_app(
         # Whole frames, unmasked in C: see nevr_events/server/ingest/wsconn.py.
         "thread_class": wsconn.frame_reader(),
     }
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    web.init_app(app)
     CORS(
         app,
         origins=list(settings.cors_origins),

@@ -24,6 +24,9 @@ EVENTS_PAGE_MAX = 1000
 #: Sessions per page of GraphQL ``lobbySessions``.
 SESSIONS_PAGE_DEFAULT = 20
 SESSIONS_PAGE_MAX = 100
+#: Matches per page of ``/api/v3/matches``.
+MATCHES_PAGE_DEFAULT = 20
+MATCHES_PAGE_MAX = 100
 
 
 def page_size(requested: int | None, default: int, maximum: int) -> int:
@@ -113,16 +116,17 @@ def legacy_json(
     yield bytes(chunk)
 
 
-def legacy_ndjson(
-    events: Iterable[Any],
+def ndjson_chunks(
+    items: Iterable[Any],
     *,
     chunk_bytes: int = 256 * 1024,
     dumps: Dumps = orjson.dumps,
 ) -> Iterator[bytes]:
-    """The same events, one JSON object per line, as chunks of about ``chunk_bytes``."""
+    """NDJSON (one JSON value per line) as chunks of about ``chunk_bytes``: the legacy
+    events, a match's download."""
     chunk = bytearray()
-    for event in events:
-        chunk += dumps(event)
+    for item in items:
+        chunk += dumps(item)
         chunk += b"\n"
         if len(chunk) >= chunk_bytes:
             yield bytes(chunk)

@@ -24,6 +24,7 @@ from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode, 
 from nevr_events.exceptions import InvalidSessionId
 from nevr_events.server.ops.health import check_health
 from nevr_events.server.store import EventStore, PageCursor, get_store
+from nevr_events.server.web import checked_session_id
 from nevr_events.wire import api
 from nevr_events.wire.frames import canonical_session_id, parse_timestamp
 
@@ -88,13 +89,6 @@ def _bind_scalars(schema: GraphQLSchema) -> None:
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-def _session_id(raw: str) -> str:
-    try:
-        return canonical_session_id(raw)
-    except InvalidSessionId as exc:
-        raise UserError(str(exc)) from None
 
 
 def _selects(info: GraphQLResolveInfo, names: frozenset[str]) -> bool:
@@ -228,7 +222,7 @@ def resolve_health(_root: Any, _info: GraphQLResolveInfo) -> dict[str, Any]:
 
 
 def resolve_lobby_session(_root: Any, _info: GraphQLResolveInfo, id: str) -> Any:
-    sid = _session_id(id)
+    sid = checked_session_id(id, UserError)
     store = get_store()
     found = store.page(sid, limit=1, with_frame=False)
     return lobby_session_object(store, sid) if found else None
@@ -237,7 +231,7 @@ def resolve_lobby_session(_root: Any, _info: GraphQLResolveInfo, id: str) -> Any
 def resolve_session_events(
     _root: Any, info: GraphQLResolveInfo, lobbySessionId: str, **args: Any
 ) -> dict[str, Any]:
-    return events_connection(get_store(), _session_id(lobbySessionId), args, info)
+    return events_connection(get_store(), checked_session_id(lobbySessionId, UserError), args, info)
 
 
 def resolve_lobby_sessions(

@@ -14,17 +14,13 @@ import logging
 from typing import Any
 
 import orjson
-from flask import Blueprint, Response, current_app, request
-from graphql import (
-    ExecutionContext,
-    ExecutionResult,
-    GraphQLError,
-    GraphQLSyntaxError,
-    OperationType,
-    execute,
-    parse,
-    validate,
-)
+from flask import Blueprint, current_app, jsonify, request
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
+from graphql.error import GraphQLError, GraphQLSyntaxError
+from graphql.execution import ExecutionContext, ExecutionResult, execute
+from graphql.language import OperationType, parse
+from graphql.validation import validate
 from pymongo.errors import PyMongoError
 
 from nevr_events.exceptions import StoreUnavailable
@@ -37,8 +33,14 @@ from nevr_events.server.graphql.schema import get_schema
 log = logging.getLogger(__name__)
 
 bp = Blueprint("graphql", __name__)
-# The schema (with the types generated from the protos) is built when the app is.
-bp.record_once(lambda _state: get_schema())
+
+
+def _build_schema(_state: BlueprintSetupState) -> None:
+    """The schema (with the types generated from the protos) is built when the app is."""
+    get_schema()
+
+
+bp.record_once(_build_schema)
 OPEN_ENDPOINTS = ide.register(bp)
 
 
@@ -53,10 +55,6 @@ class RequestError(Exception):
         super().__init__(errors)
         self.errors = [e if isinstance(e, GraphQLError) else GraphQLError(e) for e in errors]
         self.status = status
-
-
-def _json(body: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(body, default=str), status=status, mimetype="application/json")
 
 
 def _params() -> tuple[str, dict[str, Any] | None, str | None]:
@@ -107,7 +105,9 @@ def run(query: str, variables: dict[str, Any] | None, name: str | None) -> Execu
     if request.method == "GET" and kind != OperationType.QUERY:
         raise RequestError("only queries may be sent with GET", status=405)
     if schema.get_root_type(kind) is None:
-        raise RequestError(f"this schema does not support {kind.value}s", context.operation)
+        raise RequestError(
+            GraphQLError(f"this schema does not support {kind.value}s", context.operation)
+        )
     if errors := check_limits(
         schema, context.operation, context.fragments, context.variable_values
     ):
@@ -133,13 +133,13 @@ def _public(error: GraphQLError) -> dict[str, Any]:
 
 @bp.route("/v3/query", methods=["GET", "POST"])
 @bp.route("/v3/graphql", methods=["GET", "POST"])
-def query() -> Response:
+def query() -> ResponseReturnValue:
     try:
         result = run(*_params())
     except RequestError as exc:
-        return _json({"errors": [e.formatted for e in exc.errors]}, exc.status)
+        return jsonify({"errors": [e.formatted for e in exc.errors]}), exc.status
     body: dict[str, Any] = {}
     if result.errors:
         body["errors"] = [_public(e) for e in result.errors]
     body["data"] = result.data
-    return _json(body)
+    return jsonify(body)

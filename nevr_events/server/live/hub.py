@@ -23,7 +23,6 @@ from functools import partial
 from typing import Any, Protocol
 
 import gevent
-import orjson
 from bson import ObjectId
 from flask import Flask, current_app
 from gevent.event import Event
@@ -33,7 +32,7 @@ from nevr_events.exceptions import StoreUnavailable
 from nevr_events.server.config import Settings
 from nevr_events.server.store.base import ArrivalLog, Presence
 from nevr_events.server.store.follow import StoreFollower, lookback
-from nevr_events.wire.api import format_time
+from nevr_events.server.web import to_json
 
 log = logging.getLogger(__name__)
 
@@ -52,17 +51,6 @@ QUEUE_FRAMES = 128
 # worker): when they change, and at least this often; a record expires after PRESENCE_TTL.
 PRESENCE_EVERY = 2.0
 PRESENCE_TTL = 6.0
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return format_time(value)
-    return str(value)  # ObjectId
-
-
-def to_json(value: Any) -> bytes:
-    """JSON of the live and matches APIs: datetimes as RFC 3339 UTC to the millisecond."""
-    return orjson.dumps(value, default=_json_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
 
 
 class HubFull(Exception):

@@ -32,7 +32,7 @@ from nevr_events.server.live.hub import (
     Subscription,
     frame_message,
 )
-from nevr_events.server.store import PageCursor
+from nevr_events.server.reads.pager import iter_documents
 from nevr_events.server.store.base import MatchIndex, SessionReader
 
 log = logging.getLogger(__name__)
@@ -217,16 +217,9 @@ class Spectator:
         now = datetime.now(UTC)
         self._replay_started = now
         self._replay_horizon = now - timedelta(seconds=2 * self.hub.lookback)
-        self._replay = self._replay_documents(position)
-
-    def _replay_documents(self, position: int) -> Iterator[dict[str, Any]]:
-        page = self.store.page(self.session_id, limit=REPLAY_PAGE, offset=position)
-        while page:
-            yield from page
-            if len(page) < REPLAY_PAGE:
-                return
-            after = PageCursor.after(page[-1])
-            page = self.store.page(self.session_id, limit=REPLAY_PAGE, after=after)
+        self._replay = iter_documents(
+            self.store, self.session_id, page_size=REPLAY_PAGE, offset=position
+        )
 
     # -- client messages ---------------------------------------------------------------------
 

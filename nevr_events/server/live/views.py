@@ -12,17 +12,17 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask_sock import Sock
+from simple_websocket import Server
 from werkzeug.exceptions import BadRequest, NotFound, ServiceUnavailable
+from wsproto.frame_protocol import CloseReason
 
-from nevr_events.exceptions import InvalidSessionId
 from nevr_events.server import auth
-from nevr_events.server.live.hub import HubFull, get_hub, to_json
+from nevr_events.server.live.hub import HubFull, get_hub
 from nevr_events.server.live.spectator import Spectator
 from nevr_events.server.runtime import get_runtime
 from nevr_events.server.store import get_store
-from nevr_events.wire.frames import canonical_session_id
 
 log = logging.getLogger(__name__)
 
@@ -31,18 +31,6 @@ sock = Sock()
 bp.before_request(auth.authenticate)
 
 DEFAULT_FPS = 30
-
-
-def _match_id(raw: str) -> str:
-    try:
-        return canonical_session_id(raw)
-    except InvalidSessionId as exc:
-        raise BadRequest(str(exc)) from None
-
-
-def _json(body: Any, status: int = 200) -> Response:
-    data = to_json(body)
-    return Response(data, status=status, mimetype="application/json")
 
 
 @bp.get("/api/v3/stream")
@@ -65,24 +53,23 @@ def list_streams() -> Response:
         }
         for sid, summary in sorted(summaries.items())
     ]
-    return _json({"streams": streams})
+    return jsonify({"streams": streams})
 
 
-@bp.get("/api/v3/stream/<match_id>/info")
+@bp.get("/api/v3/stream/<session_id:match_id>/info")
 def stream_info(match_id: str) -> Response:
-    sid = _match_id(match_id)
     settings = current_app.config["SETTINGS"]
     store = get_store()
-    summary = store.session_summaries([sid]).get(sid)
+    summary = store.session_summaries([match_id]).get(match_id)
     if summary is None:
-        raise NotFound(f"unknown match: {sid}")
+        raise NotFound(f"unknown match: {match_id}")
     since = datetime.now(UTC) - timedelta(seconds=settings.live_window)
-    return _json(
+    return jsonify(
         {
-            "match_id": sid,
+            "match_id": match_id,
             "status": "live" if _is_live(summary, since) else "completed",
             "frames": summary["frame_count"],
-            "subscribers": get_hub().subscribers().get(sid, 0),
+            "subscribers": get_hub().subscribers().get(match_id, 0),
             "start_time": summary.get("first_timestamp"),
             "last_frame_at": summary.get("updated_at"),
         }
@@ -98,10 +85,7 @@ def _is_live(summary: dict[str, Any], since: datetime) -> bool:
 def _parse_fps(raw: str | None, ceiling: int) -> int:
     if raw is None or raw == "":
         return min(DEFAULT_FPS, ceiling)
-    try:
-        fps = int(raw)
-    except ValueError:
-        fps = 0
+    fps = int(raw) if raw.strip().isdecimal() else 0
     if fps <= 0:
         raise BadRequest(f"fps must be a positive whole number, got {raw!r}")
     return min(fps, ceiling)
@@ -109,10 +93,10 @@ def _parse_fps(raw: str | None, ceiling: int) -> int:
 
 @bp.before_request
 def _check_watch() -> None:
-    """Refuse a bad or surplus subscription before the upgrade, with a JSON answer."""
+    """Refuse a bad or surplus subscription before the upgrade, with a JSON answer
+    (a bad match id is refused earlier, by the URL converter)."""
     if request.endpoint != "live.watch" or request.method == "OPTIONS":
         return
-    _match_id((request.view_args or {}).get("match_id", ""))
     _parse_fps(request.args.get("fps"), current_app.config["SETTINGS"].max_subscriber_fps)
     if request.args.get("from", "start") != "start":
         raise BadRequest("from must be `start` (or left out to start live)")
@@ -123,14 +107,14 @@ def _check_watch() -> None:
         )
 
 
-@sock.route("/api/v3/stream/<match_id>", bp=bp)
-def watch(ws: Any, match_id: str) -> None:
+@sock.route("/api/v3/stream/<session_id:match_id>", bp=bp)
+def watch(ws: Server, match_id: str) -> None:
     settings = current_app.config["SETTINGS"]
     hub = get_hub()
     try:
-        subscription = hub.subscribe(canonical_session_id(match_id))
+        subscription = hub.subscribe(match_id)
     except HubFull as exc:  # filled up between the check and the upgrade
-        ws.close(1013, str(exc))
+        ws.close(CloseReason.TRY_AGAIN_LATER, str(exc))
         return
     spectator = Spectator(
         ws,

@@ -14,7 +14,6 @@ from flask.typing import ResponseReturnValue
 from nevr_events.exceptions import StoreUnavailable
 from nevr_events.server import publish
 from nevr_events.server.store import get_store
-from nevr_events.wire.api import format_time
 
 bp = Blueprint("health", __name__)
 
@@ -49,7 +48,7 @@ def health() -> ResponseReturnValue:
     check = check_health()
     body = {
         "status": check.status,
-        "timestamp": format_time(check.timestamp),
+        "timestamp": check.timestamp,
         "auth": current_app.config["SETTINGS"].auth,
     }
     if check.error is not None:

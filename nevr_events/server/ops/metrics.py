@@ -35,6 +35,7 @@ from werkzeug.exceptions import Unauthorized
 
 from nevr_events.server import publish
 from nevr_events.server.store import get_store
+from nevr_events.server.web import route_template
 
 log = logging.getLogger(__name__)
 
@@ -279,8 +280,11 @@ def init_app(app: Flask) -> Metrics:
 
     @app.after_request
     def _count_request(response: Response) -> Response:
-        # The route template (`/v3/lobby-session-events/<session_id>`), never the raw path.
-        rule = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        # The route template (`/v3/lobby-session-events/<session_id>`), never the raw path;
+        # a path no route takes (also one naming no valid session) is "unmatched".
+        rule = (
+            route_template(request.url_rule.rule) if request.url_rule is not None else "unmatched"
+        )
         metrics.http_requests.labels(rule, str(response.status_code)).inc()
         return response
 

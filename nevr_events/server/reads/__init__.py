@@ -1,4 +1,5 @@
-"""Reads: stored sessions and matches over HTTP (pages, downloads) and the OpenAPI document."""
+"""Reads: stored sessions and matches over HTTP (pages, downloads), the one keyset pager,
+and the OpenAPI document."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from nevr_events._exports import lazy_exports
 EXPORTS, __getattr__ = lazy_exports(
     __name__,
     {
-        "nevr_events.server.reads.matches": ("iter_documents",),
+        "nevr_events.server.reads.pager": ("iter_documents",),
         "nevr_events.server.reads.openapi": ("document",),
     },
 )
 __all__ = sorted(EXPORTS)
 
 if TYPE_CHECKING:
-    from nevr_events.server.reads.matches import iter_documents as iter_documents
     from nevr_events.server.reads.openapi import document as document
+    from nevr_events.server.reads.pager import iter_documents as iter_documents

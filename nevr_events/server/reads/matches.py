@@ -8,69 +8,42 @@ flat in the match's length (the store is read a page at a time).
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import BadRequest, NotFound
 
-from nevr_events.exceptions import InvalidSessionId
 from nevr_events.server import auth
-from nevr_events.server.live.hub import to_json
-from nevr_events.server.store import EventStore, PageCursor, get_store
+from nevr_events.server.reads.pager import iter_documents
+from nevr_events.server.store import get_store
+from nevr_events.server.web import parse_cursor, parse_limit, to_json
+from nevr_events.wire import api
 from nevr_events.wire.echoreplay import ECHOREPLAY_SUFFIX, echoreplay_chunks
-from nevr_events.wire.frames import canonical_session_id
 
 bp = Blueprint("matches", __name__)
 bp.before_request(auth.authenticate)
 
-DEFAULT_LIMIT = 20
-MAX_LIMIT = 100
 FORMATS = ("echoreplay", "ndjson")
 # Frames read from the store per query while downloading.
 DOWNLOAD_PAGE = 200
-_CHUNK_BYTES = 256 * 1024
 
 
-def _match_id(raw: str) -> str:
-    try:
-        return canonical_session_id(raw)
-    except InvalidSessionId as exc:
-        raise BadRequest(str(exc)) from None
-
-
-def _json(body: Any) -> Response:
-    data = to_json(body)
-    return Response(data, mimetype="application/json")
-
-
-def _encode_cursor(summary: dict[str, Any]) -> str:
+def _match_cursor(summary: dict[str, Any]) -> str:
+    """The ``next`` cursor after ``summary``: its last frame's time in microseconds and its id."""
     micros = int(summary["last_timestamp"].timestamp() * 1_000_000)
-    raw = orjson.dumps({"t": micros, "id": summary["lobby_session_id"]})
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return api.encode_cursor({"t": micros, "id": summary["lobby_session_id"]})
 
 
-def _decode_cursor(token: str) -> tuple[datetime, str]:
+def _before(token: str) -> tuple[datetime, str]:
+    """The position ``_match_cursor`` wrote; ValueError for anything else."""
+    data = api.decode_cursor(token)
     try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        data = orjson.loads(raw)
         return datetime.fromtimestamp(int(data["t"]) / 1_000_000, tz=UTC), str(data["id"])
     # OverflowError, OSError: a forged time beyond what a float or datetime can hold.
-    except (binascii.Error, ValueError, TypeError, KeyError, OverflowError, OSError):
-        raise BadRequest("cursor is not valid: pass the `next` value of a previous page") from None
-
-
-def _limit(raw: str | None) -> int:
-    if raw is None or raw == "":
-        return DEFAULT_LIMIT
-    try:
-        return max(1, min(int(raw), MAX_LIMIT))
-    except ValueError:
-        raise BadRequest(f"limit must be a whole number, got {raw!r}") from None
+    except (ValueError, TypeError, KeyError, OverflowError, OSError) as exc:
+        raise ValueError("invalid cursor") from exc
 
 
 def _match(summary: dict[str, Any]) -> dict[str, Any]:
@@ -88,72 +61,53 @@ def _match(summary: dict[str, Any]) -> dict[str, Any]:
 @bp.get("/api/v3/matches")
 def list_matches() -> Response:
     """A page of stored matches, newest last frame first; ``next`` is the next page's cursor."""
-    limit = _limit(request.args.get("limit"))
-    before = _decode_cursor(token) if (token := request.args.get("cursor")) else None
+    limit = parse_limit(request.args.get("limit"), api.MATCHES_PAGE_DEFAULT, api.MATCHES_PAGE_MAX)
+    before = parse_cursor(request.args.get("cursor"), _before)
     rows = get_store().recent_sessions(limit=limit + 1, before=before)
     more = len(rows) > limit
     rows = rows[:limit]
-    return _json(
+    return jsonify(
         {
             "matches": [_match(row) for row in rows],
             "limit": limit,
-            "next": _encode_cursor(rows[-1]) if more else None,
+            "next": _match_cursor(rows[-1]) if more else None,
         }
     )
 
 
-@bp.get("/api/v3/matches/<match_id>")
+@bp.get("/api/v3/matches/<session_id:match_id>")
 def match_summary(match_id: str) -> Response:
-    sid = _match_id(match_id)
     store = get_store()
-    summary = store.session_summaries([sid]).get(sid)
+    summary = store.session_summaries([match_id]).get(match_id)
     if summary is None:
-        raise NotFound(f"unknown match: {sid}")
-    return _json({**_match(summary), "event_types": store.event_type_counts(sid)})
+        raise NotFound(f"unknown match: {match_id}")
+    return jsonify({**_match(summary), "event_types": store.event_type_counts(match_id)})
 
 
-@bp.get("/api/v3/matches/<match_id>/download")
+@bp.get("/api/v3/matches/<session_id:match_id>/download")
 def download(match_id: str) -> Response:
-    sid = _match_id(match_id)
     fmt = request.args.get("format", "echoreplay")
     if fmt not in FORMATS:
         raise BadRequest(f"unsupported format {fmt!r}: supported formats are {', '.join(FORMATS)}")
     store = get_store()
-    if not store.page(sid, limit=1, with_frame=False):
-        raise NotFound(f"unknown match: {sid}")
+    if not store.page(match_id, limit=1, with_frame=False):
+        raise NotFound(f"unknown match: {match_id}")
+    documents = iter_documents(store, match_id, page_size=DOWNLOAD_PAGE)
     if fmt == "ndjson":
-        body: Iterator[bytes] = _ndjson(store, sid)
-        name, mimetype = f"{sid}.ndjson", "application/x-ndjson"
+        body: Iterator[bytes] = api.ndjson_chunks(map(_envelope, documents), dumps=to_json)
+        name, mimetype = f"{match_id}.ndjson", "application/x-ndjson"
     else:
-        frames = ((doc["timestamp"], doc.get("frame") or {}) for doc in iter_documents(store, sid))
-        body = echoreplay_chunks(sid, frames)
-        name, mimetype = f"{sid}{ECHOREPLAY_SUFFIX}", "application/zip"
+        frames = ((doc["timestamp"], doc.get("frame") or {}) for doc in documents)
+        body = echoreplay_chunks(match_id, frames)
+        name, mimetype = f"{match_id}{ECHOREPLAY_SUFFIX}", "application/zip"
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
-def iter_documents(store: EventStore, sid: str) -> Iterator[dict[str, Any]]:
-    """Every stored document of a session in session order, a page at a time."""
-    page = store.page(sid, limit=DOWNLOAD_PAGE)
-    while page:
-        yield from page
-        if len(page) < DOWNLOAD_PAGE:
-            return
-        page = store.page(sid, limit=DOWNLOAD_PAGE, after=PageCursor.after(page[-1]))
-
-
-def _ndjson(store: EventStore, sid: str) -> Iterator[bytes]:
-    """One Envelope per line (``{"frame": ...}``): ``nevr-events stream`` sends it back as is."""
-    chunk = bytearray()
-    for doc in iter_documents(store, sid):
-        frame = doc.get("frame") or {}
-        if "timestamp" not in frame:  # it was stored at its receive time
-            frame = {**frame, "timestamp": doc["timestamp"]}
-        chunk += to_json({"frame": frame})
-        chunk += b"\n"
-        if len(chunk) >= _CHUNK_BYTES:
-            yield bytes(chunk)
-            chunk.clear()
-    if chunk:
-        yield bytes(chunk)
+def _envelope(document: dict[str, Any]) -> dict[str, Any]:
+    """One NDJSON line (``{"frame": ...}``): ``nevr-events stream`` sends it back as is."""
+    frame = document.get("frame") or {}
+    if "timestamp" not in frame:  # it was stored at its receive time
+        frame = {**frame, "timestamp": document["timestamp"]}
+    return {"frame": frame}

@@ -18,13 +18,14 @@ bp = Blueprint("openapi", __name__)
 
 
 @functools.cache
-def document() -> dict[str, Any]:
-    return orjson.loads(resources.files(__package__).joinpath("openapi.json").read_bytes())
+def _body() -> bytes:
+    return resources.files(__package__).joinpath("openapi.json").read_bytes()
 
 
 @functools.cache
-def _body() -> bytes:
-    return orjson.dumps(document())
+def document() -> dict[str, Any]:
+    value: dict[str, Any] = orjson.loads(_body())
+    return value
 
 
 @bp.get("/openapi.json")
