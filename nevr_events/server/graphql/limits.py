@@ -62,6 +62,7 @@ class _Limits:
         given = {arg.name.value: arg.value for arg in node.arguments or ()}
         for name in names:
             value = given.get(name)
+            size: object
             if isinstance(value, IntValueNode):
                 size = int(value.value)
             elif isinstance(value, VariableNode):

@@ -74,16 +74,20 @@ def type_name(descriptor: Descriptor | EnumDescriptor) -> str:
     return local.replace(".", "")
 
 
+def _message_type(field: FieldDescriptor) -> Descriptor:
+    """The message type of a field known to hold a message (a union member)."""
+    if field.message_type is None:
+        raise TypeError(f"{field.full_name} is not a message field")
+    return field.message_type
+
+
 def _is_map(field: FieldDescriptor) -> bool:
     message = field.message_type
     return message is not None and message.GetOptions().map_entry
 
 
 def _is_repeated(field: FieldDescriptor) -> bool:
-    repeated = getattr(field, "is_repeated", None)  # protobuf >= 6 dropped ``label``
-    if repeated is None:
-        return field.label == FieldDescriptor.LABEL_REPEATED
-    return bool(repeated)
+    return bool(field.is_repeated)
 
 
 def _describe(text: str) -> str:
@@ -126,8 +130,8 @@ class ProtoTypes:
                 self._collect(field.message_type)
         for oneof in message.oneofs:
             members = list(oneof.fields)
-            targets = [f.message_type for f in members]
-            if len(members) < 2 or any(t is None for t in targets):
+            targets = [f.message_type for f in members if f.message_type is not None]
+            if len(members) < 2 or len(targets) < len(members):
                 continue  # scalar or synthetic (proto3 optional) oneofs: no union
             if len({t.full_name for t in targets}) != len(targets):
                 continue
@@ -170,7 +174,7 @@ class ProtoTypes:
                 f"{_describe('Protobuf enum ' + enum.full_name)}\nenum {name} {{\n{values}\n}}"
             )
         for name, (message, oneof, members) in self._unions.items():
-            types = " | ".join(type_name(f.message_type) for f in members)
+            types = " | ".join(type_name(_message_type(f)) for f in members)
             text = f"The set member of oneof {oneof.name} of {message.full_name}"
             parts.append(f"{_describe(text)}\nunion {name} = {types}")
         for name, message in self._messages.items():
@@ -221,7 +225,7 @@ def _resolve_union_type(value: Any, _info: Any, _type: Any) -> str | None:
 
 
 def _oneof_resolver(members: list[FieldDescriptor]) -> Resolver:
-    names = [(f.name, type_name(f.message_type)) for f in members]
+    names = [(f.name, type_name(_message_type(f))) for f in members]
 
     def resolve(parent: dict[str, Any], _info: Any) -> Any:
         for proto_name, gql_name in names:

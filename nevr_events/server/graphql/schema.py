@@ -10,7 +10,7 @@ from graphql.language import TypeDefinitionNode
 
 from nevr_events.server.graphql import resolvers
 from nevr_events.server.graphql.protoschema import ProtoTypes
-from nevr_events.wire.pb import telemetry_pb2
+from nevr_events.wire.pb import message_descriptor, telemetry_pb2
 
 
 def schema_sdl() -> str:
@@ -28,7 +28,7 @@ def get_schema() -> GraphQLSchema:
         for node in parse(hand_written).definitions
         if isinstance(node, TypeDefinitionNode)
     }
-    generated = ProtoTypes(telemetry_pb2.LobbySessionStateFrame.DESCRIPTOR, reserved=names)
+    generated = ProtoTypes(message_descriptor(telemetry_pb2.LobbySessionStateFrame), reserved=names)
     schema = build_schema(hand_written + "\n" + generated.sdl)
     generated.bind(schema)
     resolvers.bind(schema)
