@@ -171,7 +171,7 @@ def event_types(frame: dict[str, Any]) -> list[str]:
 
 def parse_timestamp(value: str) -> datetime:
     """An RFC 3339 protojson Timestamp as an aware UTC datetime (µs precision)."""
-    if is_canonical_stamp(value):  # what agents send: read as is (~0.8 → ~0.5 µs a frame)
+    if is_canonical_stamp(value):  # what agents send: read as is, no regex
         return datetime.fromisoformat(value)
     return parse_timestamp_general(value)
 

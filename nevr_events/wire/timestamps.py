@@ -3,7 +3,7 @@
 Every frame carries a ``google.protobuf.Timestamp``, which the validator
 normalises (``fastframe_compile.ts_value``) and the stream turns into a
 datetime (``frames.parse_timestamp``). Both cost a regex, a ``datetime`` and
-some formatting (~2 µs a frame together). An agent sends whole seconds or
+some formatting per frame. An agent sends whole seconds or
 milliseconds in UTC (``2025-12-04T03:38:22.060Z``), which is already the form
 ``Timestamp.ToJsonString`` prints: :func:`is_canonical_stamp` recognises it by
 its fixed positions, with the date and hour checked once per hour seen; the

@@ -4,8 +4,8 @@ glibc serves allocations above a threshold (128 KiB at first) with their own
 ``mmap`` and unmaps them when freed; but each time such a block is freed it
 raises the threshold to that block's size, up to 32 MiB. After one burst of
 1 MB messages, later ones then come from the heap, whose freed pages stay
-resident: the stream fuzz (``bench/fuzz.py``) saw a worker's RSS grow by
-~20 MB that way and stay there. Pinning the threshold keeps large buffers on
+resident (the stream fuzz, ``bench/fuzz.py``, shows a worker's RSS growing
+that way; BENCHMARKS.md). Pinning the threshold keeps large buffers on
 ``mmap``, so RSS returns to where it was once they are freed.
 """
 

@@ -65,7 +65,7 @@ class SqliteEventStore(SqliteMatchQueries, SqliteStateQueries):
         outcomes: list[WriteOutcome] = []
         # Compress before taking the file's write lock: every worker's commits wait for
         # that lock, so it covers only the inserts and the commit, and the workers
-        # compress in parallel (~18 µs a frame: 4-5 ms a full batch; BENCHMARKS.md, "Stream CPU").
+        # compress in parallel.
         packed = [
             None if isinstance(row, WriteOutcome) or row[-2] is None else self._pack(row[-2])
             for row in rows

@@ -58,7 +58,7 @@ INSERT_EVENT = (
 # frame does not decode the frame.
 SHALLOW: CodecOptions[RawBSONDocument] = CodecOptions(document_class=RawBSONDocument, tz_aware=True)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MILLISECOND = timedelta(milliseconds=1)  # made once: a timedelta per call cost ~0.4 µs
+_MILLISECOND = timedelta(milliseconds=1)  # made once, not per call
 
 
 def millis(value: Any) -> int | None:
@@ -70,8 +70,8 @@ def millis(value: Any) -> int | None:
 
 
 # zstd's fastest strategy with small tables and matches of at least 7 bytes: on
-# 10-player frames (11 KB of JSON) it takes ~25 % less CPU than level 1 for the same
-# size (~3.9 KB; BENCHMARKS.md, "Stream CPU"). Standard zstd frames: any decoder reads them.
+# frames it costs less CPU than level 1 for the same size (BENCHMARKS.md, "Stream
+# CPU"). Standard zstd frames: any decoder reads them.
 ZSTD_PARAMETERS = zstandard.ZstdCompressionParameters(
     window_log=15,
     hash_log=12,
@@ -164,8 +164,7 @@ def split_document(document: dict[str, Any]) -> StoredDocument:
 
     The head BSON (``frame: null``) and the frame's JSON are what ``to_row`` would
     store; the row's columns come from the dict, where they are at hand, instead
-    of ``to_row`` decoding the head again (~5 µs a frame; BENCHMARKS.md,
-    "Stream CPU"). The dict's values are the ones its BSON holds: ``millis``
+    of ``to_row`` decoding the head again. The dict's values are the ones its BSON holds: ``millis``
     truncates a datetime to milliseconds as BSON does.
     """
     frame = frame_json(document["frame"])
