@@ -96,7 +96,9 @@ def test_follower_returns_each_frame_once_including_late_commits(store: EventSto
 
     from nevr_events.server.store.follow import StoreFollower
 
-    follower = StoreFollower(store, start=datetime.now(UTC) - timedelta(seconds=1), page_size=2)
+    follower = StoreFollower(
+        store, commit_window=5.0, start=datetime.now(UTC) - timedelta(seconds=1), page_size=2
+    )
     late_id = ObjectId()  # arrived now, committed after newer frames (another worker)
     store.insert_frames([doc(i) for i in range(3)])
     assert [d["frame_index"] for d in follower.poll()] == [0, 1, 2]

@@ -119,12 +119,31 @@ def test_known_part_is_what_json_format_gives_ignoring_unknown_fields(
     sent = add_unknown(data.draw, obj)
     text = json.dumps({"frame": sent})
     known = telemetry_pb2.Envelope()
-    json_format.Parse(text, known, ignore_unknown_fields=True)
+    try:
+        json_format.Parse(text, known, ignore_unknown_fields=True)
+    except json_format.ParseError as refused:
+        # json_format cannot read back all it writes (float32's largest value printed
+        # shortest overflows float32): then the validator refuses the frame too.
+        with pytest.raises(InvalidFrame) as ours:
+            FAST.parse(text)
+        assert str(refused).split(" at ")[0].rsplit(": ", 1)[-1] in str(ours.value)
+        return
     expected = json_format.MessageToDict(known.frame, preserving_proto_field_name=True)
     parsed = FAST.parse(text)
     assert drop_unknown(parsed.frame) == expected
     assert all(p.rsplit(".", 1)[-1].startswith("zz_") for p in parsed.unknown)
     assert len(parsed.unknown) == json.dumps(sent).count('"zz_')
+
+
+def test_float32_max_printed_shortest_is_refused_as_json_format_refuses_it() -> None:
+    # What hypothesis found: MessageToDict prints float32's largest value as 3.4028235e+38,
+    # which is above it once read as a double; json_format refuses it, and so do we.
+    bones = {"user_bones": [{}, {"bone_o": [3.4028235e38]}], "zz_new": 1}
+    text = json.dumps({"frame": {"events": [{}], "player_bones": bones}})
+    with pytest.raises(json_format.ParseError, match="Float value too large"):
+        json_format.Parse(text, telemetry_pb2.Envelope(), ignore_unknown_fields=True)
+    with pytest.raises(InvalidFrame, match="Float value too large"):
+        FAST.parse(text)
 
 
 def test_binary_unknown_field_numbers_are_named_and_the_frame_kept() -> None:
