@@ -22,14 +22,15 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 RUN python3 -m venv /opt/nevr-events
 WORKDIR /src
 # The dependencies' wheels first, in a layer that changes only with the packaging files
-# (an empty package stands in for the code).
-COPY setup.cfg setup.py pyproject.toml README.md ./
+# (an empty package and README stand in for the code and the long description).
+COPY setup.cfg setup.py pyproject.toml ./
 RUN --mount=type=secret,id=ca,required=false \
     if [ -s /run/secrets/ca ]; then export PIP_CERT=/run/secrets/ca; fi \
-    && mkdir nevr_events && touch nevr_events/__init__.py \
+    && mkdir nevr_events && touch nevr_events/__init__.py README.md \
     && /opt/nevr-events/bin/pip wheel --wheel-dir /wheels --find-links /wheels . \
-    && rm -rf /wheels/nevr_events-* nevr_events build ./*.egg-info
+    && rm -rf /wheels/nevr_events-* nevr_events README.md build ./*.egg-info
 # Then the package itself, installed from the wheels alone.
+COPY README.md ./
 COPY nevr_events ./nevr_events
 RUN --mount=type=secret,id=ca,required=false \
     if [ -s /run/secrets/ca ]; then export PIP_CERT=/run/secrets/ca; fi \

@@ -102,6 +102,7 @@ class Container:
         *,
         port: int | None = None,
         volume: str | None = None,
+        mounts: tuple[str, ...] = (),
         **env: str | None,
     ) -> None:
         self.engine = engine
@@ -116,6 +117,7 @@ class Container:
         )
         self.environment = {k: v for k, v in {**environment, **env}.items() if v is not None}
         self.volume = volume
+        self.mounts = mounts
         self.data_target = service["volumes"][0].split(":")[1]
         self.stop_timeout = _seconds(service["stop_grace_period"])
         self.started = 0.0
@@ -127,6 +129,8 @@ class Container:
             args += ["--env", f"{key}={value}"]
         if self.volume:
             args += ["--volume", f"{self.volume}:{self.data_target}"]
+        for mount in self.mounts:
+            args += ["--volume", mount]
         self.started = time.monotonic()
         self.engine.docker(*args, IMAGE)
         return self
@@ -257,13 +261,13 @@ def test_without_a_secret_the_container_exits_with_the_config_message(
     container = Container(engine, service, JWT_SECRET=None).run()
     state = container.wait_exited(timeout=60)
     logs = container.logs()
-    assert state["ExitCode"] != 0, logs
+    assert state["ExitCode"] == 2, logs  # a usage error, as `nevr-events serve` gives it
     assert CONFIG_MESSAGE in logs and "JWT_SECRET_FILE" in logs
     assert "Traceback" not in logs
 
 
 def test_embedded_store_container_streams_drains_and_keeps_its_data(
-    engine: LocalDockerd, service: dict[str, Any]
+    engine: LocalDockerd, service: dict[str, Any], tmp_path: Path
 ) -> None:
     volume = f"nevr-test-data-{uuid.uuid4().hex[:8]}"
     first = Container(engine, service, volume=volume).run()
@@ -277,6 +281,8 @@ def test_embedded_store_container_streams_drains_and_keeps_its_data(
     uids = next(line for line in first.exec("cat", "/proc/1/status").splitlines() if "Uid" in line)
     assert uids.split()[1:] == ["10001"] * 4
     assert "/data/events.db" in first.logs()  # the image's default store, on the volume
+    minted = first.exec("nevr-events", "token", "--sub", "agent-7").strip()  # as README does
+    assert jwt.decode(minted, SECRET, algorithms=["HS256"])["sub"] == "agent-7"
 
     # A stream from the project's own FrameStream, served back.
     served = new_session_id()
@@ -324,8 +330,20 @@ def test_embedded_store_container_streams_drains_and_keeps_its_data(
     assert len(acknowledged) >= 100
     assert [r["seq"] for r in agent.replies] == list(range(1, len(agent.replies) + 1))
 
-    # A new container on the same volume (and address) serves the same frames.
-    second = Container(engine, service, port=first.port, volume=volume).run()
+    # A new container on the same volume (and address) serves the same frames; this one
+    # reads its secret from a file, as a Docker or Kubernetes secret gives it.
+    secret_file = tmp_path / "jwt_secret"
+    secret_file.write_text(SECRET + "\n")
+    secret_file.chmod(0o444)
+    second = Container(
+        engine,
+        service,
+        port=first.port,
+        volume=volume,
+        mounts=(f"{secret_file}:/run/secrets/jwt_secret:ro",),
+        JWT_SECRET=None,
+        JWT_SECRET_FILE="/run/secrets/jwt_secret",
+    ).run()
     second.wait_healthy_http()
     assert second.frame_indexes(served) == list(range(50))
     assert acknowledged <= set(second.frame_indexes(agent.session_id))
