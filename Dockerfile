@@ -21,23 +21,28 @@ FROM ${BASE_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 RUN python3 -m venv /opt/nevr-events
 WORKDIR /src
-# The dependencies' wheels first, in a layer that changes only with the packaging files
-# (an empty package and README stand in for the code and the long description).
+# The dependencies first, made into wheels and installed in a layer that changes only
+# with the packaging files (an empty package and README stand in for the code and the
+# long description; that stand-in is uninstalled again).
 COPY setup.cfg setup.py pyproject.toml ./
 RUN --mount=type=secret,id=ca,required=false \
     if [ -s /run/secrets/ca ]; then export PIP_CERT=/run/secrets/ca; fi \
     && mkdir nevr_events && touch nevr_events/__init__.py README.md \
     && /opt/nevr-events/bin/pip wheel --wheel-dir /wheels --find-links /wheels . \
+    && /opt/nevr-events/bin/pip install --no-index --find-links /wheels /wheels/nevr_events-*.whl \
+    && /opt/nevr-events/bin/pip uninstall -y -q nevr-events \
     && rm -rf /wheels/nevr_events-* nevr_events README.md build ./*.egg-info
-# Then the package itself, installed from the wheels alone.
+# Then the package itself: its wheel, installed with the dependencies already there.
 COPY README.md ./
 COPY nevr_events ./nevr_events
 RUN --mount=type=secret,id=ca,required=false \
     if [ -s /run/secrets/ca ]; then export PIP_CERT=/run/secrets/ca; fi \
     && /opt/nevr-events/bin/pip wheel --no-deps --wheel-dir /wheels . \
     && /opt/nevr-events/bin/pip install --no-index --find-links /wheels nevr-events \
+    && rm -f /wheels/nevr_events-* \
     && /opt/nevr-events/bin/pip uninstall -y -q pip setuptools \
-    && /opt/nevr-events/bin/python -c "import nevr_events.server.app"
+    && /opt/nevr-events/bin/python -c "from nevr_events import create_app" \
+    && /opt/nevr-events/bin/nevr-events --version
 
 FROM ${BASE_IMAGE}
 # A fixed non-root user (numeric, so Kubernetes' runAsNonRoot can check it), written
