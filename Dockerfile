@@ -27,7 +27,7 @@ WORKDIR /src
 COPY setup.cfg setup.py pyproject.toml ./
 RUN --mount=type=secret,id=ca,required=false \
     if [ -s /run/secrets/ca ]; then export PIP_CERT=/run/secrets/ca; fi \
-    && mkdir nevr_events && touch nevr_events/__init__.py README.md \
+    && rm -f /wheels/nevr_events-* && mkdir nevr_events && touch nevr_events/__init__.py README.md \
     && /opt/nevr-events/bin/pip wheel --wheel-dir /wheels --find-links /wheels . \
     && /opt/nevr-events/bin/pip install --no-index --find-links /wheels /wheels/nevr_events-*.whl \
     && /opt/nevr-events/bin/pip uninstall -y -q nevr-events \

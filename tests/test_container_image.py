@@ -281,6 +281,15 @@ def test_embedded_store_container_streams_drains_and_keeps_its_data(
     uids = next(line for line in first.exec("cat", "/proc/1/status").splitlines() if "Uid" in line)
     assert uids.split()[1:] == ["10001"] * 4
     assert "/data/events.db" in first.logs()  # the image's default store, on the volume
+    # Only the environment: no pip, no compiler, no build secret, no wheels or sources in
+    # the runtime image (podman leaves the mount point of scripts/image's wheel cache).
+    first.exec(
+        "sh",
+        "-c",
+        "test ! -e /opt/nevr-events/bin/pip && ! command -v gcc && ! command -v cc"
+        ' && test ! -e /run/secrets/ca && test -z "$(ls -A /wheels 2>/dev/null)"'
+        " && test ! -e /src",
+    )
     minted = first.exec("nevr-events", "token", "--sub", "agent-7").strip()  # as README does
     assert jwt.decode(minted, SECRET, algorithms=["HS256"])["sub"] == "agent-7"
 
