@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+import jwt
 import pytest
 
 from nevr_events.exceptions import ConfigError
@@ -138,3 +140,62 @@ def test_serve_flag_is_checked_like_its_variable() -> None:
     result = _serve({"JWT_SECRET": "s" * 40}, "--address", "nowhere")
     assert result.returncode != 0
     assert "SERVER_ADDRESS" in result.stderr
+
+
+# -- JWT_SECRET_FILE (Docker and Kubernetes secrets) ------------------------------------------
+
+
+def test_secret_is_read_from_jwt_secret_file(tmp_path: Path) -> None:
+    from nevr_events import Settings as PublicSettings
+
+    secret_file = tmp_path / "jwt_secret"
+    secret_file.write_text("f" * 40 + "\n")  # as `echo ... > file` and secret stores write it
+    settings = PublicSettings.from_env({"JWT_SECRET_FILE": str(secret_file)}).validate()
+    assert settings.jwt_secret == "f" * 40
+    secret_file.write_text(" inner spaces kept " + "x" * 20 + "\r\n")
+    assert PublicSettings.from_env({"JWT_SECRET_FILE": str(secret_file)}).jwt_secret == (
+        " inner spaces kept " + "x" * 20
+    )
+
+
+def test_jwt_secret_file_problems_are_config_errors(tmp_path: Path) -> None:
+    from nevr_events import ConfigError as PublicConfigError
+    from nevr_events import Settings as PublicSettings
+
+    secret_file = tmp_path / "jwt_secret"
+    secret_file.write_text("f" * 40)
+    with pytest.raises(PublicConfigError, match="JWT_SECRET and JWT_SECRET_FILE are both set"):
+        PublicSettings.from_env({"JWT_SECRET": "s" * 40, "JWT_SECRET_FILE": str(secret_file)})
+    with pytest.raises(PublicConfigError, match=r"JWT_SECRET_FILE='/nowhere/secret': cannot read"):
+        PublicSettings.from_env({"JWT_SECRET_FILE": "/nowhere/secret"})
+    with pytest.raises(PublicConfigError, match=r"JWT_SECRET_FILE=.*: cannot read"):
+        PublicSettings.from_env({"JWT_SECRET_FILE": str(tmp_path)})  # a folder
+    secret_file.write_text("\n")
+    with pytest.raises(PublicConfigError, match=r"JWT_SECRET_FILE=.*: the file is empty"):
+        PublicSettings.from_env({"JWT_SECRET_FILE": str(secret_file)})
+    secret_file.write_text("short\n")  # the file's secret is checked like JWT_SECRET's
+    with pytest.raises(PublicConfigError, match="JWT_SECRET is too short"):
+        PublicSettings.from_env({"JWT_SECRET_FILE": str(secret_file)}).validate()
+    # An empty JWT_SECRET counts as unset, as for every variable.
+    secret_file.write_text("f" * 40)
+    env = {"JWT_SECRET": "", "JWT_SECRET_FILE": str(secret_file)}
+    assert PublicSettings.from_env(env).jwt_secret == "f" * 40
+
+
+def test_serve_and_token_take_jwt_secret_file(tmp_path: Path) -> None:
+    unreadable = _serve({"JWT_SECRET_FILE": str(tmp_path / "missing")})
+    assert unreadable.returncode == 2
+    assert "JWT_SECRET_FILE=" in unreadable.stderr and "cannot read it" in unreadable.stderr
+    assert "Traceback" not in unreadable.stderr
+    secret_file = tmp_path / "jwt_secret"
+    secret_file.write_text("t" * 40 + "\n")
+    env = {k: v for k, v in os.environ.items() if k != "JWT_SECRET"}
+    minted = subprocess.run(
+        [sys.executable, "-m", "nevr_events.cli.main", "token", "--sub", "agent-1"],
+        env={**env, "JWT_SECRET_FILE": str(secret_file)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert minted.returncode == 0, minted.stderr
+    assert jwt.decode(minted.stdout.strip(), "t" * 40, algorithms=["HS256"])["sub"] == "agent-1"

@@ -16,7 +16,7 @@ from nevr_events.cli.live_commands import LIVE_COMMANDS
 from nevr_events.cli.spool_commands import spool
 from nevr_events.exceptions import ConfigError
 from nevr_events.server.auth import mint_token
-from nevr_events.server.config import ENV_VARS, Settings, parse_duration
+from nevr_events.server.config import ENV_VARS, Settings, parse_duration, read_secret_file
 
 # serve flag -> Settings attribute; each flag also reads its environment variable.
 SERVE_FLAGS = {
@@ -70,7 +70,7 @@ def serve(dev: bool, local_db: bool, **flags: str | None) -> None:
     for attr, value in flags.items():
         if value is not None:
             env[ENV_VARS[attr][0]] = value
-    if dev and not env.get("JWT_SECRET"):
+    if dev and not env.get("JWT_SECRET") and not env.get("JWT_SECRET_FILE"):
         env["JWT_SECRET"] = secrets.token_hex(32)
         token = mint_token(env["JWT_SECRET"], "dev-user", ttl=24 * 3600)
         click.echo(
@@ -138,14 +138,24 @@ def _serve_with_local_db(env: dict[str, str]) -> None:
     help="Lifetime in ms, s, m or h: 30m, 1h, 168h (a week).",
 )
 @click.option(
-    "--secret", envvar="JWT_SECRET", show_envvar=True, required=True, help="The server's secret."
+    "--secret",
+    envvar="JWT_SECRET",
+    show_envvar=True,
+    help="The server's secret (else read from the file JWT_SECRET_FILE names).",
 )
-def token(sub: str, ttl: str, secret: str) -> None:
+def token(sub: str, ttl: str, secret: str | None) -> None:
     """Mint a token signed with the server's JWT secret."""
     try:
         seconds = parse_duration("--ttl", ttl)
     except ConfigError as exc:
         raise click.BadParameter(str(exc)) from None
+    if not secret and os.environ.get("JWT_SECRET_FILE", "").strip():
+        try:
+            secret = read_secret_file("JWT_SECRET_FILE", os.environ["JWT_SECRET_FILE"].strip())
+        except ConfigError as exc:
+            raise click.UsageError(str(exc)) from None
+    if not secret:
+        raise click.UsageError("no secret: set JWT_SECRET or JWT_SECRET_FILE, or pass --secret")
     click.echo(mint_token(secret, sub, ttl=seconds))
 
 

@@ -184,7 +184,8 @@ class Settings:
         if not self.jwt_secret and self.auth != "none":
             raise ConfigError(
                 "JWT_SECRET is not set: export JWT_SECRET=<at least 32 random characters> "
-                "(e.g. `export JWT_SECRET=$(openssl rand -hex 32)`), or run "
+                "(e.g. `export JWT_SECRET=$(openssl rand -hex 32)`) or JWT_SECRET_FILE=<a file "
+                "holding it>, or run "
                 "`nevr-events serve --dev` for an ephemeral secret and a ready token"
             )
         if self.auth not in ("jwt", "none"):
@@ -215,8 +216,27 @@ class Settings:
             raw = env.get(var)
             if raw is not None and raw.strip() != "":
                 values[attr] = parse(var, raw)  # type: ignore[operator]
+        secret_file = (env.get("JWT_SECRET_FILE") or "").strip()
+        if secret_file:
+            if "jwt_secret" in values:
+                raise ConfigError("JWT_SECRET and JWT_SECRET_FILE are both set: set only one")
+            values["jwt_secret"] = read_secret_file("JWT_SECRET_FILE", secret_file)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+
+def read_secret_file(name: str, path: str) -> str:
+    """A secret from a file (Docker and Kubernetes secrets), without its trailing newline."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            secret = file.read().rstrip("\r\n")
+    except OSError as exc:
+        raise ConfigError(f"{name}={path!r}: cannot read it ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{name}={path!r}: the file is not UTF-8 text") from None
+    if not secret:
+        raise ConfigError(f"{name}={path!r}: the file is empty")
+    return secret
 
 
 def _text(_name: str, value: str) -> str:
