@@ -36,7 +36,7 @@ def nowhere() -> str:
 
 def stored_indexes(live: LiveServer, sid: str) -> tuple[int, set[int]]:
     """(documents, distinct frame indexes) stored for session ``sid``."""
-    docs = live.stored(sid)
+    docs = live.stored(sid, with_frame=False)
     return len(docs), {doc["frame_index"] for doc in docs}
 
 

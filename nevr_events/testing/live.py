@@ -146,10 +146,11 @@ class LiveServer:
         kwargs.setdefault("timeout", 30)
         return requests.get(self.url + path, **kwargs)
 
-    def stored(self, session_id: str) -> list[dict[str, Any]]:
+    def stored(self, session_id: str, *, with_frame: bool = True) -> list[dict[str, Any]]:
         """Every stored document of a session, as the store gives them back, by frame index.
 
-        Works on both stores (it goes through the service's own EventStore).
+        Works on both stores (it goes through the service's own EventStore);
+        ``with_frame=False`` leaves the frames in the database (counting is cheaper).
         """
         from nevr_events.server.config import Settings
         from nevr_events.server.store import open_store
@@ -157,7 +158,7 @@ class LiveServer:
         settings = Settings(database_name=self.database, mongo_timeout=10.0)
         store = open_store(settings, self.store_url)
         try:
-            docs = store.page(session_id.lower(), limit=10**9)
+            docs = store.page(session_id.lower(), limit=10**9, with_frame=with_frame)
         finally:
             store.close()
         return sorted(docs, key=lambda doc: doc["frame_index"])
