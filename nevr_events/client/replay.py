@@ -42,6 +42,7 @@ from typing import IO, Any
 
 import orjson
 from google.protobuf.json_format import MessageToDict
+from google.protobuf.message import DecodeError
 
 from nevr_events.exceptions import ReplayFileError
 from nevr_events.wire import nevrcap, tape, tapereader
@@ -129,7 +130,7 @@ def sniff(path: str | Path) -> str | None:
 def _is_tape_header(data: bytes) -> bool:
     try:
         envelope = capture_pb2.Envelope.FromString(data)
-    except ValueError:
+    except DecodeError:
         return False
     return envelope.WhichOneof("message") == "header" and envelope.header.format_version in (0, 2)
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from nevr_events.wire import v2events
@@ -55,6 +56,51 @@ FLAG_STUNNED, FLAG_INVULNERABLE, FLAG_BLOCKING, FLAG_POSSESSION, FLAG_EMOTE = (
     1 << b for b in range(5)
 )
 TEAM_SHIFT = 5
+
+
+# Fields with one meaning on both sides, as (v1 name, v2 name): copied as they are.
+FRAME_FIELDS = (
+    ("game_clock", "game_clock"),
+    ("blue_points", "blue_points"),
+    ("orange_points", "orange_points"),
+    ("left_shoulder_pressed", "left_shoulder_pressed"),
+    ("right_shoulder_pressed", "right_shoulder_pressed"),
+    ("left_shoulder_pressed2", "left_shoulder_pressed_2"),
+    ("right_shoulder_pressed2", "right_shoulder_pressed_2"),
+    ("err_code", "err_code"),
+    ("blue_team_restart_request", "blue_team_restart_request"),
+    ("orange_team_restart_request", "orange_team_restart_request"),
+)
+PAYLOAD_FIELDS = (
+    ("payload_multiplier", "multiplier"),
+    ("payload_checkpoint", "checkpoint"),
+    ("payload_distance", "distance"),
+    ("payload_defenders", "defenders"),
+    ("payload_speed", "speed"),
+)
+# Session constants the header holds (the id, map and client may come from metadata).
+HEADER_FIELDS = tuple(
+    (name, name)
+    for name in (
+        "private_match",
+        "tournament_match",
+        "total_round_count",
+        "session_ip",
+        "rules_changed_by",
+        "rules_changed_at",
+    )
+)
+
+
+def copy_fields(source: Message, target: Message, pairs: Iterable[tuple[str, str]]) -> None:
+    """``target.<second> = source.<first>`` for each pair."""
+    for source_name, target_name in pairs:
+        setattr(target, target_name, getattr(source, source_name))
+
+
+def swapped(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """The pairs of the other direction."""
+    return tuple((second, first) for first, second in pairs)
 
 
 class MappingError(ValueError):
@@ -129,12 +175,7 @@ def header_from_v1(
     match_type = given.get("match_type") or session.match_type
     arena.match_type = names.MATCH_TYPE.enum(match_type)
     arena.client_name = given.get("client_name") or session.client_name
-    arena.private_match = session.private_match
-    arena.tournament_match = session.tournament_match
-    arena.total_round_count = session.total_round_count
-    arena.session_ip = session.session_ip
-    arena.rules_changed_by = session.rules_changed_by
-    arena.rules_changed_at = session.rules_changed_at
+    copy_fields(session, arena, HEADER_FIELDS)
     team_names = [team.team_name for team in session.teams]
     if any(team_names):
         arena.team_names.extend(team_names)
@@ -179,7 +220,6 @@ class V1ToV2:
         arena = out.echo_arena
         session = v1.session
         arena.game_status = names.GAME_STATUS.enum(session.game_status)
-        arena.game_clock = session.game_clock
         arena.pause_state = names.PAUSE_STATE.enum(session.pause.paused_state)
         self._pause_detail(session.pause, arena)
         self._disc(session.disc, arena)
@@ -188,25 +228,9 @@ class V1ToV2:
             found = pose(root.vr_position, root.vr_left, root.vr_up, root.vr_forward)
             if found is not None:
                 arena.vr_root.CopyFrom(found)
-        arena.blue_points = session.blue_points
-        arena.orange_points = session.orange_points
-        for name in ("left_shoulder_pressed", "right_shoulder_pressed"):
-            setattr(arena, name, getattr(session, name))
-            setattr(arena, name + "_2", getattr(session, name + "2"))
-        arena.err_code = session.err_code
-        arena.blue_team_restart_request = session.blue_team_restart_request
-        arena.orange_team_restart_request = session.orange_team_restart_request
-        payload = (
-            session.payload_multiplier,
-            session.payload_checkpoint,
-            session.payload_distance,
-            session.payload_defenders,
-            session.payload_speed,
-        )
-        if any(payload):
-            arena.payload.multiplier, arena.payload.checkpoint = payload[0], payload[1]
-            arena.payload.distance, arena.payload.defenders = payload[2], payload[3]
-            arena.payload.speed = payload[4]
+        copy_fields(session, arena, FRAME_FIELDS)
+        if any(getattr(session, v1_name) for v1_name, _ in PAYLOAD_FIELDS):
+            copy_fields(session, arena.payload, PAYLOAD_FIELDS)
         self._players(session, arena)
         if v1.HasField("player_bones"):
             for bones in v1.player_bones.user_bones:

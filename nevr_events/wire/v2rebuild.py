@@ -23,10 +23,18 @@ from nevr_events.wire.v2map import (
     FLAG_INVULNERABLE,
     FLAG_POSSESSION,
     FLAG_STUNNED,
+    FRAME_FIELDS,
+    HEADER_FIELDS,
+    PAYLOAD_FIELDS,
     STAT_FIELDS,
     TEAM_SHIFT,
     MappingError,
+    copy_fields,
+    swapped,
 )
+
+_FRAME_BACK = swapped(FRAME_FIELDS)
+_PAYLOAD_BACK = swapped(PAYLOAD_FIELDS)
 
 
 @dataclass(slots=True)
@@ -146,37 +154,18 @@ class V2ToV1:
 
     def _session(self, arena: ea.EchoArenaFrame, session: enginehttp_pb2.SessionResponse) -> None:
         head = self.header.echo_arena
-        session.session_id = head.session_id
-        session.session_ip = head.session_ip
+        session.session_id, session.map_name = head.session_id, head.map_name
         session.client_name = head.client_name
-        session.map_name = head.map_name
         session.match_type = names.MATCH_TYPE.text(head.match_type)
-        session.private_match = head.private_match
-        session.tournament_match = head.tournament_match
-        session.total_round_count = head.total_round_count
-        session.rules_changed_by = head.rules_changed_by
-        session.rules_changed_at = head.rules_changed_at
+        copy_fields(head, session, HEADER_FIELDS)
         session.game_status = names.GAME_STATUS.text(arena.game_status)
-        session.game_clock = arena.game_clock
+        copy_fields(arena, session, _FRAME_BACK)
         session.game_clock_display = clock_display(arena.game_clock)
-        session.blue_points, session.orange_points = arena.blue_points, arena.orange_points
         session.blue_round_score, session.orange_round_score = self.round_scores
         if self.last_score is not None:
             session.last_score.CopyFrom(self.last_score)
-        for name in ("left_shoulder_pressed", "right_shoulder_pressed"):
-            setattr(session, name, getattr(arena, name))
-            setattr(session, name + "2", getattr(arena, name + "_2"))
-        session.err_code = arena.err_code
-        session.blue_team_restart_request = arena.blue_team_restart_request
-        session.orange_team_restart_request = arena.orange_team_restart_request
         if arena.HasField("payload"):
-            load = arena.payload
-            session.payload_multiplier, session.payload_checkpoint = (
-                load.multiplier,
-                load.checkpoint,
-            )
-            session.payload_distance, session.payload_defenders = load.distance, load.defenders
-            session.payload_speed = load.speed
+            copy_fields(arena.payload, session, _PAYLOAD_BACK)
         pause = session.pause
         pause.paused_state = names.PAUSE_STATE.text(arena.pause_state)
         pause.unpaused_team = pause.paused_requested_team = "none"
