@@ -229,3 +229,21 @@ def test_the_encoder_streams() -> None:
     assert sum(1 for piece in pieces if piece) == 4
     with pytest.raises(ValueError, match="before its header"):
         TapeEncoder().frame(FRAMES[0])
+
+
+def test_a_seek_table_that_does_not_match_its_blocks_is_refused() -> None:
+    data = bytearray(_tape("blocks"))
+    count = struct.unpack("<I", data[-9:-5])[0]
+    first_entry = len(data) - (8 * count + 9)
+    struct.pack_into("<I", data, first_entry, 12345)
+    with pytest.raises(TapeError, match="seek table does not match"):
+        _read(bytes(data))
+    data[-1] ^= 0xFF  # the table's own magic number
+    with pytest.raises(TapeError, match="corrupt seek table"):
+        _read(bytes(data))
+
+
+def test_a_file_cut_after_the_footer_but_before_its_checksum_is_refused() -> None:
+    data = _tape("stream")
+    with pytest.raises(TapeError, match="ends inside a zstd frame"):
+        _read(data[:-4])  # the stream's checksum: the footer itself may be whole

@@ -87,6 +87,10 @@ def read_nevrcap(
         except TapeError as error:
             raise TapeError(f"{where}: {error}") from None
         if data is None:
+            try:
+                source.check_end()
+            except TapeError as error:
+                raise TapeError(f"{where}: {error}") from None
             return
         try:
             if count == 0 and is_header(data):

@@ -11,7 +11,8 @@ zstd window above 8 MiB. Its buffers grow a chunk at a time, so a length prefix
 that lies costs no more than the bytes really there. It checks the container
 as the reference reader does: one header first (format version 0 or 2), frames,
 one footer whose frame count matches, nothing after it; the whole zstd stream
-is read so its checksum is checked. An envelope of a kind it does not know (a
+is read so its checksum is checked, and a per-block file's seek table must
+list its compressed blocks as they are. An envelope of a kind it does not know (a
 newer producer's) is skipped and counted.
 
 A broken file raises :class:`TapeError` naming the frame where it broke, after
@@ -24,6 +25,7 @@ gives none. A file cut short gives every frame decoded before the cut.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
@@ -32,11 +34,15 @@ import zstandard
 from google.protobuf.message import DecodeError
 
 from nevr_events.wire.pb import capture_pb2
-from nevr_events.wire.tape import ZSTD_MAGIC
+from nevr_events.wire.tape import SEEK_FOOTER_MAGIC, SEEK_TABLE_MAGIC, ZSTD_MAGIC
 
 # Small reads: a corrupt block is found close to the frames it holds, so the
 # good frames before it are still given.
 CHUNK = 64 << 10
+# Skippable zstd frames (magic 0x184D2A50 to 0x184D2A5F) and the largest one read:
+# a seek table of ten million frames is under a megabyte.
+SKIPPABLE_MAGIC = 0x184D2A50
+MAX_SKIPPABLE = 1 << 20
 # The decoded bytes of one zstd frame held back until its checksum is checked.
 HOLD = 64 << 20
 MAX_WINDOW = 8 << 20
@@ -72,7 +78,12 @@ class Source:
         self._dctx = zstandard.ZstdDecompressor(max_window_size=MAX_WINDOW)
         self._dobj = self._dctx.decompressobj()
         self._held = bytearray()  # decoded, its checksum not yet seen
-        self._fed = False  # the current zstd frame has had input
+        self._input = b""  # compressed bytes at a frame boundary, too few to tell its kind
+        self._fed = 0  # compressed bytes of the current zstd frame so far (0: at a boundary)
+        self._made = 0  # decoded bytes of the current zstd frame so far
+        self.blocks: list[tuple[int, int]] = []  # (compressed, decoded) of each zstd frame
+        self.seek_table: bytes | None = None
+        self.truncated = False  # the data ended inside a zstd frame
         self._seen = len(self._buffer)
         if self.compressed:
             head = bytes(self._buffer)
@@ -81,19 +92,45 @@ class Source:
             self._decode(head)
 
     def _decode(self, data: bytes) -> None:
+        if self._input:
+            data, self._input = self._input + data, b""
         while data:
-            self._fed = True
+            if not self._fed:
+                data = self._skip(data)
+                if not data:
+                    return
             try:
-                self._held += self._dobj.decompress(data)
+                out = self._dobj.decompress(data)
             except zstandard.ZstdError as error:
                 raise TapeError(f"corrupt compressed data ({error})") from error
+            self._held += out
+            self._made += len(out)
             if not self._dobj.eof:
+                self._fed += len(data)
                 break
-            data = self._dobj.unused_data
+            rest = self._dobj.unused_data
+            self.blocks.append((self._fed + len(data) - len(rest), self._made))
             self._release()
-            self._dobj, self._fed = self._dctx.decompressobj(), False
+            self._dobj, self._fed, self._made = self._dctx.decompressobj(), 0, 0
+            data = rest
         if len(self._held) > HOLD:
             self._release()
+
+    def _skip(self, data: bytes) -> bytes:
+        """At a frame boundary: skippable frames taken off (the seek table kept)."""
+        while len(data) >= 8:
+            magic, size = struct.unpack_from("<II", data)
+            if magic & 0xFFFFFFF0 != SKIPPABLE_MAGIC:
+                return data
+            if size > MAX_SKIPPABLE:
+                raise TapeError(f"a skippable frame of {size} bytes")
+            if len(data) < 8 + size:
+                break
+            if magic == SEEK_TABLE_MAGIC:
+                self.seek_table = data[8 : 8 + size]
+            data = data[8 + size :]
+        self._input = data
+        return b""
 
     def _release(self) -> None:
         self._seen += len(self._held)
@@ -108,6 +145,7 @@ class Source:
             chunk = self._raw.read(CHUNK)
             if not chunk:
                 self._release()  # a file cut short: what decoded before the cut
+                self.truncated = self._fed > 0 or bool(self._input)
                 return len(self._buffer) >= need
             if self.compressed:
                 self._decode(chunk)
@@ -117,6 +155,23 @@ class Source:
                     raise TapeError(f"more than {self.limits.max_decoded_bytes} decoded bytes")
                 self._buffer += chunk
         return True
+
+    def check_end(self) -> None:
+        """At the end of the data: the last zstd frame whole, the seek table true."""
+        if self.truncated:
+            raise TapeError("the compressed data ends inside a zstd frame (cut short?)")
+        table = self.seek_table
+        if table is None:
+            return  # the whole-stream layout, or a per-block file not finished
+        if len(table) < 9:
+            raise TapeError("a corrupt seek table (too short)")
+        count, descriptor, magic = struct.unpack_from("<IBI", table, len(table) - 9)
+        width = 12 if descriptor & 0x80 else 8  # bit 7: a checksum per entry
+        if magic != SEEK_FOOTER_MAGIC or descriptor & 0x7C or len(table) != width * count + 9:
+            raise TapeError("a corrupt seek table")
+        entries = [struct.unpack_from("<II", table, i * width) for i in range(count)]
+        if entries != self.blocks:
+            raise TapeError("the seek table does not match the file's compressed blocks")
 
     def message(self) -> bytes | None:
         """The next length-prefixed message; None at a clean end of the data."""
@@ -190,6 +245,7 @@ def read_tape(
             stats.footer = envelope.footer
             if _envelope(source, "after the footer") is not None:
                 raise TapeError("data after the footer")
+            source.check_end()
             return
         elif kind == "header":
             raise TapeError(f"{where}: a second header")
