@@ -16,7 +16,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PB_DIR = ROOT / "nevr_events" / "wire" / "pb"
-PROTOS = ("enginehttp.proto", "telemetry.proto")
+PROTOS = (
+    "enginehttp.proto",
+    "telemetry.proto",
+    "spatial.proto",
+    "echo_arena.proto",
+    "capture.proto",
+)
 
 
 def generate(out_dir: Path) -> list[Path]:

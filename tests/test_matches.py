@@ -89,7 +89,7 @@ def test_unknown_match_bad_id_and_unsupported_format(server: LiveServer) -> None
     assert server.get("/api/v3/matches/not-a-uuid").status_code == 400
     sid = new_session_id()
     stream(server, [make_frame(sid, 0)])
-    for fmt in ("nevrcap", "zip"):
+    for fmt in ("mp4", "zip"):
         answer = server.get(f"/api/v3/matches/{sid}/download?format={fmt}")
         assert answer.status_code == 400
         assert "echoreplay, ndjson" in answer.json()["error"]
@@ -159,7 +159,7 @@ def test_client_lists_summarises_and_downloads(server: LiveServer) -> None:
             text = archive.read(f"{sid.lower()}.echoreplay")
         assert text.count(b"\r\n") == 4
         with pytest.raises(BadRequest, match="echoreplay, ndjson"):
-            client.download(sid, io.BytesIO(), format="nevrcap")
+            client.download(sid, io.BytesIO(), format="mp4")
         with pytest.raises(NotFound):
             client.get_match(str(uuid.uuid4()))
 

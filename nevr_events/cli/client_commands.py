@@ -50,12 +50,12 @@ def _token_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
-def _format_option(default: str, other: str, help: str) -> Callable[[FC], FC]:
-    """``--format`` (as ``fmt``): one of two output forms, ``default`` unless chosen."""
+def _format_option(default: str, *others: str, help: str) -> Callable[[FC], FC]:
+    """``--format`` (as ``fmt``): one of the output forms, ``default`` unless chosen."""
     return click.option(
         "--format",
         "fmt",
-        type=click.Choice([default, other]),
+        type=click.Choice([default, *others]),
         default=default,
         show_default=True,
         help=help,
@@ -286,7 +286,7 @@ def stream(
     token: str | None,
 ) -> None:
     """Send frames from FILES: NDJSON (one envelope or frame per line, `-` for stdin)
-    or .echoreplay recordings.
+    or .echoreplay, .tape and .nevrcap recordings (told apart by content).
 
     Frames go as fast as the server takes them unless --rate or --realtime is
     given. Lines that cannot be parsed are reported (file:line) and skipped.

@@ -95,12 +95,15 @@ def matches_list(limit: int | None, url: str, token: str | None) -> None:
     "--output",
     type=click.Path(dir_okay=False, writable=True),
     default=None,
-    help="File to write (default MATCH_ID.echoreplay or MATCH_ID.ndjson).",
+    help="File to write (default MATCH_ID.FORMAT).",
 )
 @_format_option(
     "echoreplay",
     "ndjson",
-    help="echoreplay: zip recording for replay tools; ndjson: one envelope per line.",
+    "tape",
+    "nevrcap",
+    help="echoreplay: zip recording for replay tools; ndjson: one envelope per line; "
+    "tape: telemetry v2 recording; nevrcap: zstd telemetry v1 recording.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @_url_option
@@ -108,7 +111,7 @@ def matches_list(limit: int | None, url: str, token: str | None) -> None:
 def matches_download(
     match_id: str, output: str | None, fmt: str, quiet: bool, url: str, token: str | None
 ) -> None:
-    """Save MATCH_ID as a .echoreplay recording or NDJSON, with a progress bar."""
+    """Save MATCH_ID as a .echoreplay, .tape or .nevrcap recording or NDJSON (progress bar)."""
     from nevr_events.client.http import Client
     from nevr_events.exceptions import ClientError
 

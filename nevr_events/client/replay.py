@@ -1,4 +1,4 @@
-"""Readers of recorded frames: ``.echoreplay`` recordings and NDJSON files.
+"""Readers of recorded frames: ``.echoreplay``, ``.tape`` and ``.nevrcap`` recordings, NDJSON.
 
 Both read lazily, one line at a time (constant memory whatever the file size),
 and yield, in file order, either a :class:`ReplayFrame` (a message ready for
@@ -16,6 +16,17 @@ Each good line becomes ``{"frame": {"frame_index": n, "timestamp": "<RFC 3339 Z>
 "session": {...}, "player_bones": {...}}}`` with ``n`` counting the good lines
 of the file from 0. The session JSON is kept as recorded: the game's own names
 (``sessionid``, ``userid``, ...) are the protojson names of the schema.
+
+``.tape`` (telemetry v2, any of its three layouts) and ``.nevrcap`` (zstd,
+telemetry v1) are read with the bounded readers of ``nevr_events.wire``; each
+frame becomes ``{"frame": <stored v1 frame>}`` (a ``.tape`` through the SPARSE
+reconstruction of ``nevr_events.wire.v2rebuild``), and its ``line`` is the frame's
+1-based number in the file. A damaged or cut recording raises ``ValueError``
+naming the frame, after every good frame before it.
+
+:func:`read_frames` tells the format by the file's first bytes (a zip, the zstd
+magic, a recording timestamp, JSON), so a renamed file still reads; only a file
+it cannot tell falls back to its name.
 """
 
 from __future__ import annotations
@@ -30,9 +41,14 @@ from pathlib import Path
 from typing import IO, Any
 
 import orjson
+from google.protobuf.json_format import MessageToDict
+from google.protobuf.message import DecodeError
 
 from nevr_events.exceptions import ReplayFileError
+from nevr_events.wire import nevrcap, tape, tapereader
 from nevr_events.wire.api import format_time
+from nevr_events.wire.pb import capture_pb2, telemetry_pb2
+from nevr_events.wire.v2rebuild import V2ToV1
 
 ECHOREPLAY_SUFFIX = ".echoreplay"
 _STAMP = re.compile(rb"^(\d{4})/(\d{2})/(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$")
@@ -76,16 +92,89 @@ ReplayItem = ReplayFrame | LineError
 
 
 def read_frames(path: str | Path) -> Iterator[ReplayItem]:
-    """Frames of one file, chosen by its name: ``*.echoreplay`` (zip or text), else NDJSON.
+    """Frames of one file, its format told by content (see the module docstring).
 
     ``-`` reads NDJSON from standard input.
     """
     name = str(path)
     if name == "-":
         return read_ndjson_stream(sys.stdin.buffer, "<stdin>")
-    if name.lower().endswith(ECHOREPLAY_SUFFIX):
+    kind = sniff(path)
+    if kind == "tape":
+        return read_tape_file(path)
+    if kind == "nevrcap":
+        return read_nevrcap_file(path)
+    if kind == "echoreplay" or (kind is None and name.lower().endswith(ECHOREPLAY_SUFFIX)):
         return read_echoreplay(path)
     return read_ndjson(path)
+
+
+def sniff(path: str | Path) -> str | None:
+    """``"echoreplay"``, ``"tape"``, ``"nevrcap"``, ``"ndjson"``, or None (can't tell)."""
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(64)
+            if head.startswith(b"PK\x03\x04") or _STAMP.match(head[:23]):
+                return "echoreplay"
+            if head.lstrip()[:1] == b"{":
+                return "ndjson"
+            stream.seek(0)
+            first = tapereader.Source(stream, tapereader.TapeLimits()).message()
+    except (OSError, tapereader.TapeError):
+        return None
+    if first and _is_tape_header(first):
+        return "tape"
+    return "nevrcap" if head.startswith(tape.ZSTD_MAGIC) else None
+
+
+def _is_tape_header(data: bytes) -> bool:
+    try:
+        envelope = capture_pb2.Envelope.FromString(data)
+    except DecodeError:
+        return False
+    return envelope.WhichOneof("message") == "header" and envelope.header.format_version in (0, 2)
+
+
+def _opened(path: str | Path) -> Path:
+    p = Path(path)
+    if not p.is_file():
+        raise ReplayFileError(f"{path}: no such file")
+    return p
+
+
+def _replay_frame(
+    source: str, number: int, frame: telemetry_pb2.LobbySessionStateFrame
+) -> ReplayFrame:
+    stamp = frame.timestamp.ToDatetime(tzinfo=UTC) if frame.HasField("timestamp") else None
+    message = {"frame": MessageToDict(frame, preserving_proto_field_name=True)}
+    return ReplayFrame(source, number, message, stamp)
+
+
+def read_tape_file(path: str | Path) -> Iterator[ReplayItem]:
+    """Frames of a ``.tape`` recording (telemetry v2), as v1 frames."""
+    p = _opened(path)
+    with open(p, "rb") as stream:
+        items = tapereader.read_tape(stream)
+        header = next(items)
+        if not isinstance(
+            header, capture_pb2.CaptureHeader
+        ):  # pragma: no cover - read_tape's order
+            raise ValueError(f"{path}: no capture header")
+        rebuild = V2ToV1(header)
+        for number, frame in enumerate(items, start=1):
+            if isinstance(frame, capture_pb2.Frame):
+                yield _replay_frame(str(path), number, rebuild.frame(frame))
+
+
+def read_nevrcap_file(path: str | Path) -> Iterator[ReplayItem]:
+    """Frames of a ``.nevrcap`` recording (zstd, telemetry v1)."""
+    p = _opened(path)
+    with open(p, "rb") as stream:
+        number = 0
+        for message in nevrcap.read_nevrcap(stream):
+            if isinstance(message, telemetry_pb2.LobbySessionStateFrame):
+                number += 1
+                yield _replay_frame(str(path), number, message)
 
 
 # -- .echoreplay ---------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 ``GET /api/v3/matches`` pages the stored sessions, newest last frame first;
 ``GET /api/v3/matches/{id}`` summarises one; ``GET /api/v3/matches/{id}/download``
-streams it as an ``.echoreplay`` archive or as NDJSON envelopes, with memory
+streams it as an ``.echoreplay`` archive, a ``.tape`` or ``.nevrcap`` recording
+(see docs/recordings.md) or as NDJSON envelopes, with memory
 flat in the match's length (the store is read a page at a time).
 """
 
@@ -21,11 +22,14 @@ from nevr_events.server.store import get_store
 from nevr_events.server.web import parse_cursor, parse_limit, to_json
 from nevr_events.wire import api
 from nevr_events.wire.echoreplay import ECHOREPLAY_SUFFIX, echoreplay_chunks
+from nevr_events.wire.nevrcap import NEVRCAP_SUFFIX
+from nevr_events.wire.tape import TAPE_SUFFIX
+from nevr_events.wire.v2export import stored_nevrcap_chunks, stored_tape_chunks
 
 bp = Blueprint("matches", __name__)
 bp.before_request(auth.authenticate)
 
-FORMATS = ("echoreplay", "ndjson")
+FORMATS = ("echoreplay", "ndjson", "tape", "nevrcap")
 # Frames read from the store per query while downloading.
 DOWNLOAD_PAGE = 200
 
@@ -96,10 +100,21 @@ def download(match_id: str) -> Response:
     if fmt == "ndjson":
         body: Iterator[bytes] = api.ndjson_chunks(map(_envelope, documents), dumps=to_json)
         name, mimetype = f"{match_id}.ndjson", "application/x-ndjson"
+        return _attachment(body, name, mimetype)
+    frames = ((doc["timestamp"], doc.get("frame") or {}) for doc in documents)
+    if fmt == "tape":
+        body = stored_tape_chunks(match_id, frames)
+        name, mimetype = f"{match_id}{TAPE_SUFFIX}", "application/octet-stream"
+    elif fmt == "nevrcap":
+        body = stored_nevrcap_chunks(match_id, frames)
+        name, mimetype = f"{match_id}{NEVRCAP_SUFFIX}", "application/octet-stream"
     else:
-        frames = ((doc["timestamp"], doc.get("frame") or {}) for doc in documents)
         body = echoreplay_chunks(match_id, frames)
         name, mimetype = f"{match_id}{ECHOREPLAY_SUFFIX}", "application/zip"
+    return _attachment(body, name, mimetype)
+
+
+def _attachment(body: Iterator[bytes], name: str, mimetype: str) -> Response:
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
