@@ -34,8 +34,8 @@ from nevr_events.wire.nevrcap import read_nevrcap
 from nevr_events.wire.pb import capture_pb2, telemetry_pb2
 from nevr_events.wire.tape import Layout
 from nevr_events.wire.tapereader import read_tape
-from nevr_events.wire.v2export import stored_nevrcap_chunks, stored_tape_chunks
-from nevr_events.wire.v2rebuild import V2ToV1
+from nevr_events.wire.v2.export import stored_nevrcap_chunks, stored_tape_chunks
+from nevr_events.wire.v2.tov1 import V2ToV1
 
 Pairs = list[tuple[datetime, dict[str, Any]]]
 

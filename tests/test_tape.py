@@ -21,8 +21,8 @@ from nevr_events.wire.tape import (
     tape_chunks,
 )
 from nevr_events.wire.tapereader import TapeError, TapeLimits, TapeStats, read_tape
-from nevr_events.wire.v2map import V1ToV2, header_from_v1
-from nevr_events.wire.v2rebuild import V2ToV1
+from nevr_events.wire.v2.tov1 import V2ToV1
+from nevr_events.wire.v2.tov2 import V1ToV2, header_from_v1
 
 MATCH = v2_match(frames=300, players=10)
 HEADER = header_from_v1("capture", None, {}, MATCH[0])

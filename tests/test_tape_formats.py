@@ -14,7 +14,7 @@ from nevr_events.wire.nevrcap import is_header, nevrcap_chunks, read_nevrcap
 from nevr_events.wire.pb import telemetry_pb2
 from nevr_events.wire.tape import LAYOUTS, Layout, tape_chunks, uvarint
 from nevr_events.wire.tapereader import TapeError
-from nevr_events.wire.v2map import V1ToV2, header_from_v1
+from nevr_events.wire.v2.tov2 import V1ToV2, header_from_v1
 from tests.test_replay import make_echoreplay
 
 FRAMES = v2_match(frames=120, players=4, seed=3)

@@ -12,7 +12,7 @@ from nevr_events.client.http import Client
 from nevr_events.client.replay import ReplayFrame, read_frames
 from nevr_events.testing.match import stored, v2_match
 from nevr_events.wire.tape import Layout, tape_chunks
-from nevr_events.wire.v2map import V1ToV2, header_from_v1
+from nevr_events.wire.v2.tov2 import V1ToV2, header_from_v1
 from tests.support import LiveServer, new_session_id
 from tests.test_cli import client_env, run
 from tests.test_matches import other_server, stream

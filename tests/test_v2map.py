@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nevr_events.testing.match import stored, v2_match
-from nevr_events.wire import v2names
 from nevr_events.wire.pb import capture_pb2, enginehttp_pb2, spatial_pb2, telemetry_pb2
-from nevr_events.wire.v2geometry import axes_from_quat, pack_floats, quat_from_axes
-from nevr_events.wire.v2map import MappingError, V1ToV2, header_from_v1, offset_ms
-from nevr_events.wire.v2rebuild import V2ToV1
+from nevr_events.wire.v2 import names as v2names
+from nevr_events.wire.v2.geometry import axes_from_quat, pack_floats, quat_from_axes
+from nevr_events.wire.v2.tov1 import V2ToV1
+from nevr_events.wire.v2.tov2 import MappingError, V1ToV2, header_from_v1, offset_ms
 from tests.support import load_sample
 
 

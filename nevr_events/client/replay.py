@@ -20,7 +20,7 @@ of the file from 0. The session JSON is kept as recorded: the game's own names
 ``.tape`` (telemetry v2, any of its three layouts) and ``.nevrcap`` (zstd,
 telemetry v1) are read with the bounded readers of ``nevr_events.wire``; each
 frame becomes ``{"frame": <stored v1 frame>}`` (a ``.tape`` through the SPARSE
-reconstruction of ``nevr_events.wire.v2rebuild``), and its ``line`` is the frame's
+reconstruction of ``nevr_events.wire.v2.tov1``), and its ``line`` is the frame's
 1-based number in the file. A damaged or cut recording raises ``ValueError``
 naming the frame, after every good frame before it.
 
@@ -48,7 +48,7 @@ from nevr_events.exceptions import ReplayFileError
 from nevr_events.wire import nevrcap, tape, tapereader
 from nevr_events.wire.api import format_time
 from nevr_events.wire.pb import capture_pb2, telemetry_pb2
-from nevr_events.wire.v2rebuild import V2ToV1
+from nevr_events.wire.v2.tov1 import V2ToV1
 
 ECHOREPLAY_SUFFIX = ".echoreplay"
 _STAMP = re.compile(rb"^(\d{4})/(\d{2})/(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$")

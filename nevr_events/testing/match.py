@@ -4,7 +4,7 @@
 capture: ``players`` players on two teams, bones on some frames, every v1 event
 type, a player who leaves and one who joins in the slot, stats, grabs and a
 goal. Every value lies in what the v1 ⇄ v2 mapping carries (see
-``nevr_events.wire.v2map``): floats are float32 values, orientations are the
+``nevr_events.wire.v2.tov2``): floats are float32 values, orientations are the
 axes of float32 quaternions, strings come from the mapping's vocabularies and
 derived fields (team stats, possession, the clock display) are derived. So a
 v1 → v2 → v1 round trip must give these frames back exactly.
@@ -20,9 +20,9 @@ from typing import Any
 from google.protobuf.json_format import MessageToDict
 
 from nevr_events.wire.pb import enginehttp_pb2, spatial_pb2, telemetry_pb2
-from nevr_events.wire.v2geometry import axes_from_quat
-from nevr_events.wire.v2names import v1_role
-from nevr_events.wire.v2rebuild import clock_display
+from nevr_events.wire.v2.geometry import axes_from_quat
+from nevr_events.wire.v2.names import v1_role
+from nevr_events.wire.v2.tov1 import clock_display
 
 BONES = 23
 START_SECONDS = 1_764_817_102  # 2025-12-04T03:38:22Z

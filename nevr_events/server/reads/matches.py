@@ -24,7 +24,7 @@ from nevr_events.wire import api
 from nevr_events.wire.echoreplay import ECHOREPLAY_SUFFIX, echoreplay_chunks
 from nevr_events.wire.nevrcap import NEVRCAP_SUFFIX
 from nevr_events.wire.tape import TAPE_SUFFIX
-from nevr_events.wire.v2export import stored_nevrcap_chunks, stored_tape_chunks
+from nevr_events.wire.v2.export import stored_nevrcap_chunks, stored_tape_chunks
 
 bp = Blueprint("matches", __name__)
 bp.before_request(auth.authenticate)

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from google.protobuf.message import Message
 
-from nevr_events.wire import v2names as names
 from nevr_events.wire.pb import echo_arena_pb2 as ea
 from nevr_events.wire.pb import enginehttp_pb2, telemetry_pb2
+from nevr_events.wire.v2 import names
 
 V1Event = telemetry_pb2.LobbySessionEvent
 V2Event = ea.EchoEvent

@@ -19,7 +19,7 @@ from google.protobuf import json_format
 from nevr_events.wire.nevrcap import nevrcap_chunks
 from nevr_events.wire.pb import capture_pb2, telemetry_pb2
 from nevr_events.wire.tape import Layout, tape_chunks
-from nevr_events.wire.v2map import V1ToV2, header_from_v1
+from nevr_events.wire.v2.tov2 import V1ToV2, header_from_v1
 
 Stored = Iterable[tuple[datetime, dict[str, Any]]]
 

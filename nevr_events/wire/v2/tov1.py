@@ -4,7 +4,7 @@ A v2 frame holds only what changes every frame; who a slot is, its loadout,
 what it holds and its stat counters come from the header's roster and from
 events of earlier frames. :class:`V2ToV1` keeps that state for one capture:
 frames must be given in order (it streams, forward only). The rules mirror
-:class:`nevr_events.wire.v2map.V1ToV2`, whose docstring lists what v2 cannot
+:class:`nevr_events.wire.v2.tov2.V1ToV2`, whose docstring lists what v2 cannot
 carry.
 """
 
@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from nevr_events.wire import v2events
-from nevr_events.wire import v2names as names
 from nevr_events.wire.pb import capture_pb2, enginehttp_pb2, telemetry_pb2
 from nevr_events.wire.pb import echo_arena_pb2 as ea
-from nevr_events.wire.v2geometry import Axes, pose_parts, unpack_floats, vec3_list
-from nevr_events.wire.v2map import (
+from nevr_events.wire.v2 import events as v2events
+from nevr_events.wire.v2 import names
+from nevr_events.wire.v2.geometry import Axes, pose_parts, unpack_floats, vec3_list
+from nevr_events.wire.v2.tov2 import (
     FLAG_BLOCKING,
     FLAG_EMOTE,
     FLAG_INVULNERABLE,

@@ -2,7 +2,7 @@
 
 :class:`V1ToV2` turns a v1 frame sequence (protobuf ``LobbySessionStateFrame``s
 of one session) into a v2 ``CaptureHeader`` and one v2 ``Frame`` per v1 frame;
-:class:`nevr_events.wire.v2rebuild.V2ToV1` goes back. Both follow the public
+:class:`nevr_events.wire.v2.tov1.V2ToV1` goes back. Both follow the public
 reference converter's rules (schema 2.1.0, SPARSE encoding): identity, loadout,
 grab state and the engine's stat counters are not repeated per frame but carried
 by the header's roster and by events, which the reverse replays.
@@ -14,7 +14,7 @@ What v2 cannot carry, so a v1 → v2 → v1 round trip loses it:
   time (their offset clamps to 0), double precision (floats become float32);
 - orientation bases that are not orthonormal, or not all three axes given;
   position and velocity lists that do not have exactly three coordinates;
-- strings outside the vocabularies of :mod:`nevr_events.wire.v2names` (game
+- strings outside the vocabularies of :mod:`nevr_events.wire.v2.names` (game
   status, match type, pause state, team, goal type); an empty ``paused_state``
   comes back as ``"unpaused"``, an unknown team as ``"none"``;
 - the session constants (id, ip, map, match type, client, private, tournament,
@@ -39,11 +39,11 @@ from collections.abc import Iterable, Mapping
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from nevr_events.wire import v2events
-from nevr_events.wire import v2names as names
 from nevr_events.wire.pb import capture_pb2, enginehttp_pb2, telemetry_pb2
 from nevr_events.wire.pb import echo_arena_pb2 as ea
-from nevr_events.wire.v2geometry import pack_floats, pose, vec3
+from nevr_events.wire.v2 import events as v2events
+from nevr_events.wire.v2 import names
+from nevr_events.wire.v2.geometry import pack_floats, pose, vec3
 
 FORMAT_VERSION = 2
 FORMAT_MINOR = 1
@@ -194,7 +194,7 @@ def header_from_v1(
 class V1ToV2:
     """One capture's v1 → v2 frame mapping, with the state SPARSE frames need.
 
-    The state mirrors what :class:`~nevr_events.wire.v2rebuild.V2ToV1` will
+    The state mirrors what :class:`~nevr_events.wire.v2.tov1.V2ToV1` will
     rebuild, so an event is emitted exactly when the rebuilt frame would
     otherwise differ.
     """
