@@ -29,6 +29,7 @@ from nevr_events.server.store.base import (
     frame_json,
 )
 from nevr_events.server.store.mongo_matches import MongoMatchQueries
+from nevr_events.server.store.mongo_prune import MongoPruneQueries
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ INDEXES = (
 SESSION_ORDER = [("timestamp", pymongo.ASCENDING), ("_id", pymongo.ASCENDING)]
 
 
-class MongoEventStore(MongoMatchQueries):
+class MongoEventStore(MongoMatchQueries, MongoPruneQueries):
     """EventStore on pymongo; one client (and connection pool) per process."""
 
     def __init__(

@@ -58,6 +58,9 @@ class SqliteDatabase:
         if self._ready:
             return
         conn = self._write_connection()
+        # Only a file without tables takes it (a new one): retention then gives space
+        # back (store/sqlite_prune.py); on an existing file it changes nothing.
+        conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
         if conn.execute("PRAGMA journal_mode=WAL").fetchone()[0].lower() != "wal":
             raise StoreUnavailable("database file cannot switch to WAL mode")
         conn.execute("BEGIN IMMEDIATE")
