@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import struct
@@ -57,10 +58,9 @@ def match(store: EventStore, session: str, *arrivals: datetime, frames: int = FR
 
 @pytest.fixture
 def store(settings: Settings) -> Iterator[EventStore]:
-    event_store = open_store(settings)
-    event_store.ensure_indexes()
-    yield event_store
-    event_store.close()
+    with contextlib.closing(open_store(settings)) as opened:
+        opened.ensure_indexes()
+        yield opened
 
 
 def counts(store: EventStore, *sessions: str) -> list[int]:

@@ -6,6 +6,7 @@ and may run while the service serves it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -87,4 +88,36 @@ def prune(
     )
 
 
-DATA_COMMANDS = [prune]
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--store", "store_url", default=None, help="(env STORE_URL) the store to copy.")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+def backup(file: str, store_url: str | None, force: bool) -> None:
+    """Copy the embedded store to FILE, consistently, while the service keeps streaming.
+
+    SQLite's online backup: the copy holds every frame committed when it began
+    and opens as it is (`serve --store sqlite:///FILE`). MongoDB: use mongodump.
+    """
+    from nevr_events.server.config import MONGO_SCHEMES
+    from nevr_events.server.store import SqliteEventStore, sqlite_path
+
+    settings = store_settings(store_url=store_url)
+    url = settings.resolved_store_url
+    if url.startswith(MONGO_SCHEMES):
+        raise click.UsageError("backup copies the embedded SQLite store; for MongoDB use mongodump")
+    if os.path.exists(file) and not force:
+        raise click.UsageError(f"{file} exists (--force replaces it)")
+    source = sqlite_path(url)
+    if not os.path.exists(source):
+        raise click.UsageError(f"no store at {source}")
+    store = SqliteEventStore(source, timeout=settings.mongo_timeout)
+    try:
+        store.backup_to(file)
+    except StoreUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        store.close()
+    click.echo(f"backed up {os.path.abspath(source)} to {file} ({_size(os.path.getsize(file))})")
+
+
+DATA_COMMANDS = [prune, backup]
