@@ -7,6 +7,7 @@ and may run while the service serves it.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -120,4 +121,95 @@ def backup(file: str, store_url: str | None, force: bool) -> None:
     click.echo(f"backed up {os.path.abspath(source)} to {file} ({_size(os.path.getsize(file))})")
 
 
-DATA_COMMANDS = [prune, backup]
+@click.command()
+@click.option(
+    "--from", "source_url", required=True, help="Source store URL (sqlite:/// or mongodb://)."
+)
+@click.option("--to", "target_url", required=True, help="Target store URL.")
+@click.option("--from-database", default=None, help="MongoDB source database (env DATABASE_NAME).")
+@click.option(
+    "--from-collection", default=None, help="MongoDB source collection (env COLLECTION_NAME)."
+)
+@click.option("--to-database", default=None, help="MongoDB target database (env DATABASE_NAME).")
+@click.option(
+    "--to-collection", default=None, help="MongoDB target collection (env COLLECTION_NAME)."
+)
+@click.option("--batch", default=500, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--restart", is_flag=True, help="Start from the beginning, not where a run stopped.")
+@click.option("--no-verify", is_flag=True, help="Skip comparing frame counts per session.")
+def migrate(
+    source_url: str,
+    target_url: str,
+    from_database: str | None,
+    from_collection: str | None,
+    to_database: str | None,
+    to_collection: str | None,
+    batch: int,
+    restart: bool,
+    no_verify: bool,
+) -> None:
+    """Copy every frame from one store to another, resumable, then verify counts.
+
+    Interrupted (even with kill -9), the same command resumes where it stopped;
+    nothing is copied twice. Reads collections of the Go service too.
+    """
+    from tqdm import tqdm
+
+    from nevr_events.server.config import MONGO_SCHEMES
+    from nevr_events.server.store import open_store, sqlite_path
+    from nevr_events.server.store.migrate import migrate as copy_frames
+
+    source_settings = store_settings(database_name=from_database, collection_name=from_collection)
+    target_settings = store_settings(database_name=to_database, collection_name=to_collection)
+    for flag, settings, url in (
+        ("--from", source_settings, source_url),
+        ("--to", target_settings, target_url),
+    ):
+        try:
+            settings.replace(store_url=url, mongo_uri="", jwt_secret="x" * 32).validate()
+        except ConfigError as exc:
+            raise click.BadParameter(str(exc), param_hint=flag) from None
+    if not source_url.startswith(MONGO_SCHEMES) and not os.path.exists(sqlite_path(source_url)):
+        raise click.BadParameter(f"no store at {sqlite_path(source_url)}", param_hint="--from")
+    source = open_store(source_settings, source_url)
+    target = open_store(target_settings, target_url)
+    where = source_settings.replace(store_url=source_url)
+    name = f"{where.safe_store_url} {where.database_name}.{where.collection_name}"
+    bar = tqdm(
+        total=source.frame_total(),
+        unit=" frames",
+        file=sys.stderr,
+        mininterval=0.5,
+        dynamic_ncols=True,
+    )
+    try:
+        report = copy_frames(
+            source,
+            target,
+            source_name=name,
+            batch=batch,
+            restart=restart,
+            progress=bar,
+            verify=not no_verify,
+        )
+    except StoreUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        bar.close()
+        source.close()
+        target.close()
+    resumed = f" (resumed after {report.resumed_from})" if report.resumed_from else ""
+    click.echo(f"copied {report.copied} frames, {report.duplicates} already there{resumed}")
+    if no_verify:
+        return
+    for sid, have, got in report.mismatches[:20]:
+        click.echo(f"count differs: {sid}: source {have}, target {got}", err=True)
+    if report.mismatches:
+        raise click.ClickException(
+            f"{len(report.mismatches)} of {report.sessions} sessions differ in frame count "
+            "(a source holding the same frame twice, or frames that came or went meanwhile)"
+        )
+    click.echo(f"verified: {report.sessions} sessions, the same frame count on both sides")
+
+
+DATA_COMMANDS = [prune, backup, migrate]

@@ -224,6 +224,10 @@ class Pruning(Protocol):
         """Stored frames, all sessions (an estimate is enough: it scales the size cap)."""
         ...
 
+    def session_counts(self) -> dict[str, int]:
+        """Frames per session, every session (what ``migrate`` verifies)."""
+        ...
+
     def reclaim_space(self) -> None:
         """Give the space of deleted frames back to the file system where the store can."""
         ...

@@ -71,6 +71,13 @@ class MongoPruneQueries:
     def frame_total(self) -> int:
         return int(self.collection.estimated_document_count())
 
+    def session_counts(self) -> dict[str, int]:
+        pipeline: list[dict[str, Any]] = [
+            {"$group": {"_id": "$lobby_session_id", "n": {"$sum": 1}}}
+        ]
+        rows = self.collection.aggregate(pipeline)
+        return {row["_id"]: int(row["n"]) for row in rows if isinstance(row["_id"], str)}
+
     def reclaim_space(self) -> None:
         """Nothing to do: MongoDB reuses the freed space (``compact`` gives it back; an
         operator's choice, as it blocks the collection on older servers)."""

@@ -81,6 +81,10 @@ class SqlitePruneQueries(SqliteDatabase):
     def frame_total(self) -> int:
         return int(self._rows("SELECT count(*) FROM frames", ())[0][0])
 
+    def session_counts(self) -> dict[str, int]:
+        sql = "SELECT session, count(*) FROM frames WHERE session IS NOT NULL GROUP BY session"
+        return {sid: int(count) for sid, count in self._rows(sql, ())}
+
     def reclaim_space(self) -> None:
         """Free pages back to the file system, a step at a time (``auto_vacuum=INCREMENTAL``
         files only); the checkpoint lets the file shrink now rather than later."""
