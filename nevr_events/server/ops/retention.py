@@ -104,9 +104,17 @@ def sweep(
     report = SweepReport(dry_run=dry_run, bytes_before=store.store_bytes())
     # Freed bytes are estimated from the frames deleted: a MongoDB collection's
     # storage size does not drop at once, so measuring again could delete everything.
-    per_frame = 0.0
-    if policy.max_store_bytes or dry_run:
-        per_frame = report.bytes_before / max(store.frame_total(), 1)
+    # Counting the frames costs a scan: only when the estimate is needed.
+    per_frame: list[float] = []
+
+    def bytes_left() -> float:
+        if not report.removed:
+            return report.bytes_before
+        if not per_frame:
+            frames = store.frame_total() + (0 if dry_run else report.frames)
+            per_frame.append(report.bytes_before / max(frames, 1))
+        return report.bytes_before - report.frames * per_frame[0]
+
     seen: set[str] = set()
 
     def remove(match: StoredMatch, reason: str) -> None:
@@ -124,13 +132,13 @@ def sweep(
         age_cut = min(now - timedelta(seconds=policy.retention), live_cut)
         for match in _oldest_first(store, age_cut, seen):
             remove(match, "retention")
-    if policy.max_store_bytes:
+    if policy.max_store_bytes and bytes_left() > policy.max_store_bytes:
         for match in _oldest_first(store, live_cut, seen):
-            if report.bytes_before - report.frames * per_frame <= policy.max_store_bytes:
-                break
             remove(match, "size")
+            if bytes_left() <= policy.max_store_bytes:
+                break
     if dry_run:
-        report.bytes_after = max(int(report.bytes_before - report.frames * per_frame), 0)
+        report.bytes_after = max(int(bytes_left()), 0)
     else:
         if report.removed:
             store.reclaim_space()

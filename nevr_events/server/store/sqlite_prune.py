@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from bson import ObjectId
 
@@ -40,7 +42,7 @@ class SqlitePruneQueries(SqliteDatabase):
 
     def finished_sessions(self, arrived_before: datetime, limit: int) -> list[StoredMatch]:
         cut = ObjectId.from_datetime(arrived_before).binary
-        rows = self._rows(FINISHED, (cut, cut, limit))
+        rows = self._scan(FINISHED, (cut, cut, limit))
         return [
             StoredMatch(sid, ObjectId(bytes(last)).generation_time, int(count))
             for sid, last, count in rows
@@ -79,11 +81,11 @@ class SqlitePruneQueries(SqliteDatabase):
         return pages * self._pragma("page_size")
 
     def frame_total(self) -> int:
-        return int(self._rows("SELECT count(*) FROM frames", ())[0][0])
+        return int(self._scan("SELECT count(*) FROM frames", ())[0][0])
 
     def session_counts(self) -> dict[str, int]:
         sql = "SELECT session, count(*) FROM frames WHERE session IS NOT NULL GROUP BY session"
-        return {sid: int(count) for sid, count in self._rows(sql, ())}
+        return {sid: int(count) for sid, count in self._scan(sql, ())}
 
     def reclaim_space(self) -> None:
         """Free pages back to the file system, a step at a time (``auto_vacuum=INCREMENTAL``
@@ -99,6 +101,13 @@ class SqlitePruneQueries(SqliteDatabase):
             if free >= before:  # another writer freed pages meanwhile: the next sweep goes on
                 break
         self._small_write(lambda conn: conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall())
+
+    def _scan(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """A query that reads many index entries, off the gevent loop: the worker's
+        streams go on meanwhile."""
+        if not self._ready:
+            self.ensure_indexes()
+        return in_thread_pool()(lambda: self._rows(sql, params))
 
     def _pragma(self, name: str) -> int:
         return int(self._rows(f"PRAGMA {name}", ())[0][0])
