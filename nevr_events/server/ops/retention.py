@@ -141,7 +141,7 @@ def sweep(
         report.bytes_after = max(int(bytes_left()), 0)
     else:
         if report.removed:
-            store.reclaim_space()
+            store.reclaim_space(pause)
         report.bytes_after = store.store_bytes()
     return report
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
@@ -228,8 +228,9 @@ class Pruning(Protocol):
         """Frames per session, every session (what ``migrate`` verifies)."""
         ...
 
-    def reclaim_space(self) -> None:
-        """Give the space of deleted frames back to the file system where the store can."""
+    def reclaim_space(self, pause: Callable[[], None] | None = None) -> None:
+        """Give the space of deleted frames back to the file system where the store can,
+        in steps with ``pause()`` between them."""
         ...
 
 

@@ -9,6 +9,7 @@ it, still past the cutoff, and the next sweep deletes the rest.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -78,6 +79,6 @@ class MongoPruneQueries:
         rows = self.collection.aggregate(pipeline)
         return {row["_id"]: int(row["n"]) for row in rows if isinstance(row["_id"], str)}
 
-    def reclaim_space(self) -> None:
+    def reclaim_space(self, pause: Callable[[], None] | None = None) -> None:
         """Nothing to do: MongoDB reuses the freed space (``compact`` gives it back; an
         operator's choice, as it blocks the collection on older servers)."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -87,19 +87,22 @@ class SqlitePruneQueries(SqliteDatabase):
         sql = "SELECT session, count(*) FROM frames WHERE session IS NOT NULL GROUP BY session"
         return {sid: int(count) for sid, count in self._scan(sql, ())}
 
-    def reclaim_space(self) -> None:
+    def reclaim_space(self, pause: Callable[[], None] | None = None) -> None:
         """Free pages back to the file system, a step at a time (``auto_vacuum=INCREMENTAL``
-        files only); the checkpoint lets the file shrink now rather than later."""
+        files only), ``pause`` between steps so the writer gets the lock; the checkpoint
+        lets the file shrink now rather than at the next automatic one."""
         if self._pragma("auto_vacuum") != INCREMENTAL:
             return
+        # executescript steps the pragma to its end; execute would move one page a call.
+        step = f"PRAGMA incremental_vacuum({VACUUM_STEP});"
         free = self._pragma("freelist_count")
         while free > 0:
-            self._small_write(
-                lambda conn: conn.execute(f"PRAGMA incremental_vacuum({VACUUM_STEP})").fetchall()
-            )
+            self._small_write(lambda conn: conn.executescript(step))
             free, before = self._pragma("freelist_count"), free
             if free >= before:  # another writer freed pages meanwhile: the next sweep goes on
                 break
+            if pause is not None:
+                pause()
         self._small_write(lambda conn: conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall())
 
     def _scan(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
