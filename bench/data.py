@@ -12,7 +12,7 @@ Then, each printed with its figures:
 2. the same into a second database, killed with SIGKILL after a third, and run again:
    the count copied before the kill, the second run's output, the verified counts;
 3. ``nevr-events backup`` of the file: time and size;
-4. ``nevr-events prune --retention`` taking half the sessions: sweep time, the file's
+4. ``nevr-events prune --retention`` taking the older sessions (about half): sweep time, the file's
    size before and after (WAL checkpointed), bytes per frame before.
 
     python bench/data.py --frames 100000 --sessions 10
@@ -88,7 +88,7 @@ def seed(url: str, frames: int, sessions: int) -> None:
 
 
 def cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "nevr_events.cli.main", *args]
+    return [sys.executable, "-c", "from nevr_events.cli.main import main; main()", *args]
 
 
 def checkpointed_size(path: Path) -> int:
@@ -102,16 +102,15 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=100_000)
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--batch", type=int, default=500, help="migrate's --batch")
+    parser.add_argument(
+        "--no-migrate", action="store_true", help="Only backup and prune (no FerretDB)."
+    )
     args = parser.parse_args()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     print(f"machine: {harness.machine()}")
-    with (
-        tempfile.TemporaryDirectory(prefix="nevr-bench-") as folder,
-        harness.database() as (
-            mongo,
-            _pid,
-        ),
-    ):
+    with contextlib.ExitStack() as stack:
+        folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="nevr-bench-"))
+        mongo = "" if args.no_migrate else stack.enter_context(harness.database())[0]
         path = Path(folder) / "events.db"
         url = f"sqlite:///{path}"
         started = time.perf_counter()
@@ -123,66 +122,74 @@ def main() -> None:
             f"{size / 1024**2:.1f} MiB, {size / frames:.0f} B/frame"
         )
 
-        database = f"bench_{uuid.uuid4().hex[:8]}"
-        migrate = ["migrate", "--from", url, "--to", mongo, "--batch", str(args.batch)]
-        started = time.perf_counter()
-        done = subprocess.run(
-            cli(*migrate, "--to-database", database), env=env, capture_output=True, text=True
-        )
-        took = time.perf_counter() - started
-        print(f"1. migrate SQLite -> FerretDB: {took:.1f} s, {frames / took:.0f} frames/s")
-        print("   " + done.stdout.strip().replace("\n", "\n   "))
+        if mongo:
+            migrate_to_mongo(url, mongo, frames, args.batch, env)
+        backup_and_prune(url, path, folder, size, args.sessions, env)
 
-        second = f"bench_{uuid.uuid4().hex[:8]}"
-        killed = subprocess.Popen(
-            cli(*migrate, "--to-database", second),
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client: pymongo.MongoClient = pymongo.MongoClient(mongo)
-        while client[second]["session_events"].estimated_document_count() < frames // 3:
-            time.sleep(0.2)
-        killed.send_signal(signal.SIGKILL)
-        killed.wait()
-        before = client[second]["session_events"].count_documents({})
-        rerun = subprocess.run(
-            cli(*migrate, "--to-database", second), env=env, capture_output=True, text=True
-        )
-        after = client[second]["session_events"].count_documents({})
-        print(
-            f"2. killed (SIGKILL) with {before} frames copied; run again (exit {rerun.returncode}):"
-        )
-        print("   " + rerun.stdout.strip().replace("\n", "\n   "))
-        print(f"   frames in the target: {after} (source {frames})")
-        for name in (database, second):
-            client.drop_database(name)
-        client.close()
 
-        copy = Path(folder) / "copy.db"
-        started = time.perf_counter()
-        subprocess.run(cli("backup", str(copy), "--store", url), env=env, check=True)
-        took = time.perf_counter() - started
-        print(f"3. backup: {took:.1f} s, {copy.stat().st_size / 1024**2:.1f} MiB")
-        copy.unlink()
+def migrate_to_mongo(url: str, mongo: str, frames: int, batch: int, env: dict[str, str]) -> None:
+    database = f"bench_{uuid.uuid4().hex[:8]}"
+    migrate = ["migrate", "--from", url, "--to", mongo, "--batch", str(batch)]
+    started = time.perf_counter()
+    done = subprocess.run(
+        cli(*migrate, "--to-database", database), env=env, capture_output=True, text=True
+    )
+    took = time.perf_counter() - started
+    print(f"1. migrate SQLite -> FerretDB: {took:.1f} s, {frames / took:.0f} frames/s")
+    print("   " + done.stdout.strip().replace("\n", "\n   "))
 
-        keep = args.sessions // 2
-        retention = f"{keep * 3600 - 1800}s"  # the older half are past it
-        started = time.perf_counter()
-        pruned = subprocess.run(
-            cli("prune", "--store", url, "--retention", retention),
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        took = time.perf_counter() - started
-        after_size = checkpointed_size(path)
-        print(f"4. prune --retention {retention}: {took:.1f} s (command included)")
-        print("   " + pruned.stdout.strip().splitlines()[-1])
-        print(
-            f"   file {size / 1024**2:.1f} MiB before, {after_size / 1024**2:.1f} MiB after "
-            f"({after_size / size:.0%})"
-        )
+    second = f"bench_{uuid.uuid4().hex[:8]}"
+    killed = subprocess.Popen(
+        cli(*migrate, "--to-database", second),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client: pymongo.MongoClient = pymongo.MongoClient(mongo)
+    while client[second]["session_events"].count_documents({}) < frames // 3:
+        time.sleep(0.1)
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+    before = client[second]["session_events"].count_documents({})
+    rerun = subprocess.run(
+        cli(*migrate, "--to-database", second), env=env, capture_output=True, text=True
+    )
+    after = client[second]["session_events"].count_documents({})
+    print(f"2. killed (SIGKILL) with {before} frames copied; run again (exit {rerun.returncode}):")
+    print("   " + rerun.stdout.strip().replace("\n", "\n   "))
+    print(f"   frames in the target: {after} (source {frames})")
+    for name in (database, second):
+        client.drop_database(name)
+    client.close()
+
+
+def backup_and_prune(
+    url: str, path: Path, folder: str, size: int, sessions: int, env: dict[str, str]
+) -> None:
+    copy = Path(folder) / "copy.db"
+    started = time.perf_counter()
+    subprocess.run(cli("backup", str(copy), "--store", url), env=env, check=True)
+    took = time.perf_counter() - started
+    print(f"3. backup: {took:.1f} s, {copy.stat().st_size / 1024**2:.1f} MiB")
+    copy.unlink()
+
+    keep = sessions // 2
+    retention = f"{keep * 3600 - 1800}s"  # the older half are past it
+    started = time.perf_counter()
+    pruned = subprocess.run(
+        cli("prune", "--store", url, "--retention", retention),
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    took = time.perf_counter() - started
+    after_size = checkpointed_size(path)
+    print(f"4. prune --retention {retention}: {took:.1f} s (command included)")
+    print("   " + pruned.stdout.strip().splitlines()[-1])
+    print(
+        f"   file {size / 1024**2:.1f} MiB before, {after_size / 1024**2:.1f} MiB after "
+        f"({after_size / size:.0%})"
+    )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -157,6 +158,7 @@ def migrate(
 
     from nevr_events.server.config import MONGO_SCHEMES
     from nevr_events.server.store import open_store, sqlite_path
+    from nevr_events.server.store.migrate import compare
     from nevr_events.server.store.migrate import migrate as copy_frames
 
     source_settings = store_settings(database_name=from_database, collection_name=from_collection)
@@ -182,34 +184,39 @@ def migrate(
         mininterval=0.5,
         dynamic_ncols=True,
     )
+    started = time.monotonic()
     try:
         report = copy_frames(
-            source,
-            target,
-            source_name=name,
-            batch=batch,
-            restart=restart,
-            progress=bar,
-            verify=not no_verify,
+            source, target, source_name=name, batch=batch, restart=restart, progress=bar
         )
+        copying = time.monotonic() - started
+        bar.close()
+        resumed = f" (resumed after {report.resumed_from})" if report.resumed_from else ""
+        click.echo(
+            f"copied {report.copied} frames, {report.duplicates} already there{resumed} "
+            f"in {copying:.1f} s"
+        )
+        if no_verify:
+            return
+        started = time.monotonic()
+        mismatches, sessions = compare(source, target)
     except StoreUnavailable as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         bar.close()
         source.close()
         target.close()
-    resumed = f" (resumed after {report.resumed_from})" if report.resumed_from else ""
-    click.echo(f"copied {report.copied} frames, {report.duplicates} already there{resumed}")
-    if no_verify:
-        return
-    for sid, have, got in report.mismatches[:20]:
+    for sid, have, got in mismatches[:20]:
         click.echo(f"count differs: {sid}: source {have}, target {got}", err=True)
-    if report.mismatches:
+    if mismatches:
         raise click.ClickException(
-            f"{len(report.mismatches)} of {report.sessions} sessions differ in frame count "
+            f"{len(mismatches)} of {sessions} sessions differ in frame count "
             "(a source holding the same frame twice, or frames that came or went meanwhile)"
         )
-    click.echo(f"verified: {report.sessions} sessions, the same frame count on both sides")
+    click.echo(
+        f"verified: {sessions} sessions, the same frame count on both sides "
+        f"({time.monotonic() - started:.1f} s)"
+    )
 
 
 DATA_COMMANDS = [prune, backup, migrate]
