@@ -2,9 +2,10 @@
 """Data over months (issue 24): migrate SQLite -> FerretDB with a kill -9 and resume,
 backup of the embedded store, retention and the space SQLite gives back.
 
-Seeds a SQLite store with ``--frames`` realistic 10-player frames over
-``--sessions`` sessions (one base frame, indexes and timestamps varied, as
-bench/read.py loads them), each session's frames given arrival times an hour
+Seeds a SQLite store with ``--frames`` 10-player frames over ``--sessions``
+sessions (``--shape realistic``: each session a match of bench/realistic.py;
+``random``: one random frame, indexes and timestamps varied, as bench/read.py
+loads them), each session's frames given arrival times an hour
 apart from the next session's, so that retention has whole old matches to take.
 Then, each printed with its figures:
 
@@ -37,22 +38,26 @@ from pathlib import Path
 import bson
 import harness  # bench/harness.py, beside this script
 import pymongo
+from realistic import RealisticMatch  # bench/realistic.py
 
 from nevr_events.server.config import Settings
 from nevr_events.server.store import open_store
 from nevr_events.testing import ROOT
 from nevr_events.testing.frames import build_frame
 from nevr_events.wire.api import format_time
-from nevr_events.wire.frames import ProtobufFrameValidator, event_types
+from nevr_events.wire.fastframe import FastFrameValidator
+from nevr_events.wire.frames import event_types
 
 BATCH = 256
 
 
-def seed(url: str, frames: int, sessions: int) -> None:
-    """The frames, as the service stores them, session after session."""
+def seed(url: str, frames: int, sessions: int, shape: str = "realistic") -> None:
+    """The frames, as the service stores them, session after session: each session a
+    ``RealisticMatch``, or (``random``) one random frame with its index and time varied."""
     store = open_store(Settings(), url)
     store.ensure_indexes()
-    base = ProtobufFrameValidator().parse(json.dumps({"frame": build_frame(n_players=10)})).frame
+    validator = FastFrameValidator()
+    base = validator.parse(json.dumps({"frame": build_frame(n_players=10)})).frame
     assert base is not None
     now = datetime.now(UTC)
     per_session = frames // sessions
@@ -60,9 +65,15 @@ def seed(url: str, frames: int, sessions: int) -> None:
     for s in range(sessions):
         sid = str(uuid.uuid4())
         arrived = now - timedelta(hours=sessions - s)  # session 0 the oldest
+        match = RealisticMatch(10, seed=s, session_id=sid)
         for i in range(per_session):
             stamp = datetime(2025, 12, 4, tzinfo=UTC) + timedelta(milliseconds=33 * i)
-            frame = {**base, "frame_index": i, "timestamp": format_time(stamp)}
+            if shape == "realistic":
+                frame = validator.parse(json.dumps({"frame": match.frame(i)})).frame
+                assert frame is not None
+                frame["timestamp"] = format_time(stamp)
+            else:
+                frame = {**base, "frame_index": i, "timestamp": format_time(stamp)}
             oid = bson.ObjectId(
                 int(arrived.timestamp() + i / 30).to_bytes(4, "big") + os.urandom(8)
             )
@@ -105,6 +116,12 @@ def main() -> None:
     parser.add_argument(
         "--no-migrate", action="store_true", help="Only backup and prune (no FerretDB)."
     )
+    parser.add_argument(
+        "--shape",
+        choices=["realistic", "random"],
+        default="realistic",
+        help="Frames shaped like a match (bench/realistic.py), or one random frame.",
+    )
     args = parser.parse_args()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     print(f"machine: {harness.machine()}")
@@ -114,11 +131,11 @@ def main() -> None:
         path = Path(folder) / "events.db"
         url = f"sqlite:///{path}"
         started = time.perf_counter()
-        seed(url, args.frames, args.sessions)
+        seed(url, args.frames, args.sessions, args.shape)
         frames = args.frames // args.sessions * args.sessions
         size = checkpointed_size(path)
         print(
-            f"seeded {frames} frames in {time.perf_counter() - started:.1f} s: file "
+            f"seeded {frames} {args.shape} frames in {time.perf_counter() - started:.1f} s: file "
             f"{size / 1024**2:.1f} MiB, {size / frames:.0f} B/frame"
         )
 
@@ -174,6 +191,8 @@ def backup_and_prune(
     copy.unlink()
 
     keep = sessions // 2
+    if not keep:
+        return  # one session: nothing old beside it to prune
     retention = f"{keep * 3600 - 1800}s"  # the older half are past it
     started = time.perf_counter()
     pruned = subprocess.run(
