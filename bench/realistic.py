@@ -121,3 +121,31 @@ class RealisticMatch:
         self.session["disc"]["velocity"] = [float32(v) for v in self.disc.velocity]
         self.session["disc"].update(self.disc.axes())
         self.session["game_clock"] = round(max(600.0 - self.index / HZ, 0.0), 3)
+
+
+def main() -> None:
+    import argparse
+
+    import zstandard
+
+    parser = argparse.ArgumentParser(
+        description="Print the JSON and zstd sizes of a realistic match's frames."
+    )
+    parser.add_argument("--frames", type=int, default=900)
+    parser.add_argument("--players", type=int, default=10)
+    args = parser.parse_args()
+    match = RealisticMatch(args.players)
+    pack = zstandard.ZstdCompressor(level=3).compress
+    raw = packed = 0
+    for index in range(args.frames):
+        text = orjson.dumps(match.frame(index))
+        raw += len(text)
+        packed += len(pack(text))
+    print(
+        f"{args.frames} frames, {args.players} players: JSON {raw / args.frames:.0f} B/frame, "
+        f"zstd-3 per frame {packed / args.frames:.0f} B/frame"
+    )
+
+
+if __name__ == "__main__":
+    main()
