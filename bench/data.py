@@ -77,18 +77,10 @@ def seed(url: str, frames: int, sessions: int, shape: str = "realistic") -> None
             oid = bson.ObjectId(
                 int(arrived.timestamp() + i / 30).to_bytes(4, "big") + os.urandom(8)
             )
-            document = {
-                "_id": oid,
-                "lobby_session_id": sid,
-                "user_id": "bench",
-                "node": "bench",
-                "frame_index": i,
-                "frame": frame,
-                "event_types": event_types(frame),
-                "timestamp": stamp,
-                "created_at": arrived,
-                "updated_at": arrived,
-            }
+            # As the service stores a frame (ingest/documents.py), arrival from the seed.
+            document = dict(_id=oid, lobby_session_id=sid, user_id="bench", node="bench")
+            document.update(frame_index=i, frame=frame, event_types=event_types(frame))
+            document.update(timestamp=stamp, created_at=arrived, updated_at=arrived)
             batch.append(store.stored_form(document))
             if len(batch) == BATCH:
                 store.insert_frames(batch)
