@@ -185,7 +185,7 @@ def backup_and_prune(
     keep = sessions // 2
     if not keep:
         return  # one session: nothing old beside it to prune
-    retention = f"{keep * 3600 - 1800}s"  # the older half are past it
+    retention = f"{(sessions - keep) * 3600 + 1800}s"  # the older half are past it
     started = time.perf_counter()
     pruned = subprocess.run(
         cli("prune", "--store", url, "--retention", retention),
