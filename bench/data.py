@@ -155,8 +155,14 @@ def migrate_to_mongo(url: str, mongo: str, frames: int, batch: int, env: dict[st
         stderr=subprocess.DEVNULL,
     )
     client: pymongo.MongoClient = pymongo.MongoClient(mongo)
-    while client[second]["session_events"].count_documents({}) < frames // 3:
-        time.sleep(0.1)
+    # The position migrate records after each batch: one small document (counting the
+    # copied frames would scan them all on FerretDB and overshoot the third).
+    state = client[second]["session_events_state"]
+    while True:
+        record = state.find_one({"_id": {"$regex": "^state:migrate:"}}) or {}
+        if record.get("value", {}).get("copied", 0) >= frames // 3:
+            break
+        time.sleep(0.05)
     killed.send_signal(signal.SIGKILL)
     killed.wait()
     before = client[second]["session_events"].count_documents({})
