@@ -18,7 +18,8 @@ from click.testing import CliRunner, Result
 from nevr_events import Settings
 from nevr_events.cli.main import main
 from nevr_events.exceptions import StoreUnavailable
-from nevr_events.server.store import EventStore, open_store
+from nevr_events.server.store import EventStore, MongoEventStore, open_store
+from nevr_events.server.store.mongo import ZSTD_COLLECTION
 from nevr_events.testing import ROOT
 from tests.conftest import new_database_name
 from tests.support import wait_until
@@ -164,3 +165,17 @@ def test_kill_9_then_rerun_completes_without_duplicates(
     # Nothing twice: the frame key and the ids are unique.
     frames = documents(target, "session-4", database)
     assert len({d["frame_index"] for d in frames}) == len({d["_id"] for d in frames}) == 300
+
+
+def test_the_collection_is_created_with_zstd_blocks(mongo_uri: str, database_name: str) -> None:
+    store = open_store(Settings(database_name=database_name), mongo_uri)
+    try:
+        store.ensure_indexes()
+        store.ensure_indexes()  # an existing collection is left as it is
+        assert isinstance(store, MongoEventStore)
+        [info] = store.collection.database.list_collections(filter={"name": "session_events"})
+    finally:
+        store.close()
+    if "storageEngine" not in info["options"]:
+        pytest.skip("this server ignores storage options (FerretDB)")
+    assert info["options"]["storageEngine"] == ZSTD_COLLECTION
