@@ -12,6 +12,7 @@ import sys
 import click
 
 from nevr_events.cli.client_commands import CLIENT_COMMANDS
+from nevr_events.cli.data_commands import DATA_COMMANDS
 from nevr_events.cli.live_commands import LIVE_COMMANDS
 from nevr_events.cli.spool_commands import spool
 from nevr_events.exceptions import ConfigError
@@ -163,6 +164,8 @@ for _command in CLIENT_COMMANDS:  # health, events, stream
     main.add_command(_command)
 main.add_command(spool)
 for _command in LIVE_COMMANDS:  # watch, matches
+    main.add_command(_command)
+for _command in DATA_COMMANDS:  # prune, backup, migrate
     main.add_command(_command)
 
 

@@ -15,7 +15,7 @@ from nevr_events.server.config import AUTH_NONE_WARNING, Settings
 from nevr_events.server.ingest import limits, routes, wsconn
 from nevr_events.server.live import hub as live_hub
 from nevr_events.server.live import views as live_views
-from nevr_events.server.ops import health, logs, metrics
+from nevr_events.server.ops import health, logs, metrics, retention
 from nevr_events.server.reads import matches, openapi, sessions
 from nevr_events.wire.fastframe import FastFrameValidator
 from nevr_events.wire.frames import FrameValidator
@@ -62,6 +62,10 @@ def create_app(
     publisher = publish.init_app(app, event_store, metrics=app_metrics)
     if publisher is not None:
         app_runtime.on_close(publisher.stop)
+    sweeper = retention.init_sweeper(settings, event_store, app_metrics)
+    if sweeper is not None:
+        app.extensions["nevr_events.retention"] = sweeper
+        app_runtime.on_close(sweeper.stop)
 
     app.register_blueprint(health.bp)
     app.register_blueprint(sessions.bp)

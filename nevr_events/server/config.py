@@ -133,6 +133,11 @@ class Settings:
     # The one publisher of all workers/instances holds a lease this long; a dead
     # holder is replaced within it.
     amqp_lease: float = 15.0
+    # Retention (server/ops/retention.py): 0 is off. Whole matches whose last frame
+    # arrived longer ago than `retention` go; past `max_store_bytes` the oldest
+    # finished ones go until under.
+    retention: float = 0.0
+    max_store_bytes: int = 0
 
     @property
     def bind(self) -> str:
@@ -284,6 +289,17 @@ def parse_rate(name: str, value: str) -> float:
     return rate
 
 
+def _off_or(parse: Any) -> object:
+    """``parse``, with ``0`` and ``off`` meaning off (0)."""
+
+    def parse_or_off(name: str, value: str) -> object:
+        if value.strip().lower() in {"off", "0"}:
+            return 0
+        return parse(name, value)
+
+    return parse_or_off
+
+
 # Settings attribute -> (environment variable, parser); parsers raise ConfigError.
 ENV_VARS: dict[str, tuple[str, object]] = {
     "store_url": ("STORE_URL", _text),
@@ -319,4 +335,6 @@ ENV_VARS: dict[str, tuple[str, object]] = {
     "amqp_exchange": ("AMQP_EXCHANGE", _text),
     "amqp_frames": ("AMQP_FRAMES", _flag),
     "amqp_lease": ("AMQP_LEASE", parse_duration),
+    "retention": ("RETENTION", _off_or(parse_duration)),
+    "max_store_bytes": ("MAX_STORE_BYTES", _off_or(parse_size)),
 }

@@ -155,6 +155,15 @@ class Metrics:
             "server), by path without list indexes.",
             ["path"],
         )
+        # Retention (server/ops/retention.py); the store's size is read at scrape time.
+        self.pruned_matches = counter(
+            "nevr_events_retention_deleted_matches_total",
+            "Whole matches deleted by retention (RETENTION or MAX_STORE_BYTES).",
+        )
+        self.pruned_frames = counter(
+            "nevr_events_retention_deleted_frames_total",
+            "Frames of the matches deleted by retention.",
+        )
         # Every outcome shows, at 0, from the start.
         self._frames = {outcome: self.frames.labels(outcome) for outcome in OUTCOMES}
         self._subscriber_sent = self.subscriber_frames.labels("sent")
@@ -204,6 +213,10 @@ class Metrics:
     def subscriber_frame_dropped(self) -> None:
         self._subscriber_dropped.inc()
 
+    def pruned(self, matches: int, frames: int) -> None:
+        self.pruned_matches.inc(matches)
+        self.pruned_frames.inc(frames)
+
     def amqp_sent(self, messages: int) -> None:
         self.amqp_published.inc(messages)
 
@@ -248,6 +261,18 @@ def amqp_lag() -> list[Metric]:
         "Seconds the AMQP publisher is behind the newest stored frame (as /health).",
     )
     family.add_metric([], lag)
+    return [family]
+
+
+def store_size() -> list[Metric]:
+    """``nevr_events_store_bytes``: what ``MAX_STORE_BYTES`` is compared with, read from
+    the store at scrape time (the same figure on every worker)."""
+    family = GaugeMetricFamily(
+        "nevr_events_store_bytes",
+        "Bytes the stored frames take (SQLite: the file's pages in use; MongoDB: the "
+        "collection's storage size less its free space).",
+    )
+    family.add_metric([], get_store().store_bytes())
     return [family]
 
 
@@ -305,10 +330,13 @@ def scrape() -> Response:
         if scheme.lower() != "bearer" or not hmac.compare_digest(given, token.encode()):
             raise Unauthorized("this endpoint needs Authorization: Bearer <METRICS_TOKEN>")
     extra: list[Metric] = []
+    readers = [store_size]
     if current_app.config["SETTINGS"].amqp_url:
+        readers.append(amqp_lag)
+    for read in readers:
         try:
-            extra = amqp_lag()
+            extra += read()
         except Exception as exc:  # e.g. the database did not answer: the rest still goes out
-            log.warning("metrics: cannot read the AMQP publishing lag: %s", type(exc).__name__)
+            log.warning("metrics: cannot read %s: %s", read.__name__, type(exc).__name__)
     body = get_metrics().render(extra)
     return Response(body, mimetype=None, content_type=CONTENT_TYPE_LATEST)

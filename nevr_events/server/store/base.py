@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
@@ -193,8 +193,49 @@ class PublisherState(Protocol):
     def release_lease(self, name: str, owner: str) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class StoredMatch:
+    """A stored session as retention sees it: when its newest frame arrived, how many."""
+
+    session_id: str
+    last_arrival: datetime  # the newest frame's ``_id`` time (the server's clock)
+    frames: int
+
+
+class Pruning(Protocol):
+    """What retention needs of a store: whole matches by last arrival, deletion, size."""
+
+    def finished_sessions(self, arrived_before: datetime, limit: int) -> list[StoredMatch]:
+        """Sessions whose every frame arrived before ``arrived_before``, oldest last
+        arrival first."""
+        ...
+
+    def delete_session(self, session_id: str, arrived_before: datetime) -> int:
+        """Delete the session's frames if none arrived at or after ``arrived_before``;
+        how many went (0: it had become live again, nothing deleted)."""
+        ...
+
+    def store_bytes(self) -> int:
+        """Bytes the store's frames take (SQLite: the file's pages in use; MongoDB: the
+        collection's storage size, less its free space when the server says)."""
+        ...
+
+    def frame_total(self) -> int:
+        """Stored frames, all sessions (an estimate is enough: it scales the size cap)."""
+        ...
+
+    def session_counts(self) -> dict[str, int]:
+        """Frames per session, every session (what ``migrate`` verifies)."""
+        ...
+
+    def reclaim_space(self, pause: Callable[[], None] | None = None) -> None:
+        """Give the space of deleted frames back to the file system where the store can,
+        in steps with ``pause()`` between them."""
+        ...
+
+
 class EventStore(
-    FrameSink, SessionReader, MatchIndex, ArrivalLog, Presence, PublisherState, Protocol
+    FrameSink, SessionReader, MatchIndex, ArrivalLog, Presence, PublisherState, Pruning, Protocol
 ):
     """A whole store: every narrow interface above, plus health and closing."""
 

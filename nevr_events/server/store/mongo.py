@@ -16,7 +16,13 @@ import pymongo
 from bson import ObjectId
 from bson.codec_options import CodecOptions
 from bson.raw_bson import RawBSONDocument
-from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
+from pymongo.errors import (
+    BulkWriteError,
+    CollectionInvalid,
+    DuplicateKeyError,
+    OperationFailure,
+    PyMongoError,
+)
 
 from nevr_events.exceptions import StoreUnavailable
 from nevr_events.server.config import Settings
@@ -29,10 +35,13 @@ from nevr_events.server.store.base import (
     frame_json,
 )
 from nevr_events.server.store.mongo_matches import MongoMatchQueries
+from nevr_events.server.store.mongo_prune import MongoPruneQueries
 
 log = logging.getLogger(__name__)
 
 DUPLICATE_KEY = 11000
+NAMESPACE_EXISTS = 48
+ZSTD_COLLECTION = {"wiredTiger": {"configString": "block_compressor=zstd"}}
 RAW_BSON: CodecOptions[RawBSONDocument] = CodecOptions(document_class=RawBSONDocument)
 LEGACY_PROJECTION = {"_id": 0, **dict.fromkeys(LEGACY_FIELDS, 1)}
 
@@ -71,7 +80,7 @@ INDEXES = (
 SESSION_ORDER = [("timestamp", pymongo.ASCENDING), ("_id", pymongo.ASCENDING)]
 
 
-class MongoEventStore(MongoMatchQueries):
+class MongoEventStore(MongoMatchQueries, MongoPruneQueries):
     """EventStore on pymongo; one client (and connection pool) per process."""
 
     def __init__(
@@ -99,10 +108,27 @@ class MongoEventStore(MongoMatchQueries):
         the connection when one ``createIndexes`` re-creates several indexes
         that already exist on a collection holding data.
         """
+        self._create_collection()
         existing = set(self.collection.index_information())
         for index in INDEXES:
             if index.document["name"] not in existing:
                 self.collection.create_indexes([index])
+
+    def _create_collection(self) -> None:
+        """Create the frames' collection with WiredTiger's zstd block compressor (MongoDB's
+        default is snappy): frames of one match share most of their bytes, and zstd
+        keeps fewer of them on disk. Only a new collection takes it; an existing one
+        keeps its compressor (docs/operations.md). FerretDB accepts and ignores it."""
+        database, name = self.collection.database, self.collection.name
+        if name in database.list_collection_names(filter={"name": name}):
+            return
+        try:
+            database.create_collection(name, storageEngine=ZSTD_COLLECTION)
+        except CollectionInvalid:  # another worker created it meanwhile
+            pass
+        except OperationFailure as exc:
+            if exc.code != NAMESPACE_EXISTS:
+                raise
 
     def insert_frames(self, documents: Sequence[Mapping[str, Any]]) -> list[WriteOutcome]:
         """Insert a batch in one round trip; one outcome per document, in order.

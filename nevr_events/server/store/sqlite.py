@@ -7,7 +7,8 @@ arrival is kept (``oid``), pages sort on ``(timestamp, oid)``, and a unique
 index on ``(session, user, timestamp, frame index)`` turns a re-sent frame
 into a duplicate.
 
-Connections, schema and durability are in ``sqlite_db``.
+Connections, schema and durability are in ``sqlite_db``; retention's deletes in
+``sqlite_prune``.
 
 Frames are stored as zstd-compressed JSON (``sqlite_rows.ZSTD_PARAMETERS``,
 compressed in the write thread; sizes in BENCHMARKS.md).
@@ -26,6 +27,7 @@ from bson import ObjectId
 
 from nevr_events.server.store.base import LEGACY_FIELDS, PageCursor, WriteOutcome
 from nevr_events.server.store.sqlite_matches import SqliteMatchQueries
+from nevr_events.server.store.sqlite_prune import SqlitePruneQueries
 from nevr_events.server.store.sqlite_rows import (
     INSERT_EVENT,
     INSERT_FRAME,
@@ -41,7 +43,7 @@ from nevr_events.server.store.sqlite_state import SqliteStateQueries
 log = logging.getLogger(__name__)
 
 
-class SqliteEventStore(SqliteMatchQueries, SqliteStateQueries):
+class SqliteEventStore(SqliteMatchQueries, SqliteStateQueries, SqlitePruneQueries):
     """EventStore on one SQLite file; one writer connection and a few readers per process."""
 
     # The stream hands over each frame's JSON with its row (see ``StoredDocument``),

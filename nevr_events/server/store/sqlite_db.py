@@ -58,6 +58,9 @@ class SqliteDatabase:
         if self._ready:
             return
         conn = self._write_connection()
+        # Only a file without tables takes it (a new one): retention then gives space
+        # back (store/sqlite_prune.py); on an existing file it changes nothing.
+        conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
         if conn.execute("PRAGMA journal_mode=WAL").fetchone()[0].lower() != "wal":
             raise StoreUnavailable("database file cannot switch to WAL mode")
         conn.execute("BEGIN IMMEDIATE")
@@ -128,6 +131,31 @@ class SqliteDatabase:
         """Create the file, schema and indexes if missing; safe on every start."""
         with self._write_lock:
             in_thread_pool()(lambda: self._guard(self._prepare))
+
+    def backup_to(self, target: str) -> None:
+        """A consistent copy of the file at ``target`` while writers go on (SQLite's
+        online backup in one step: one read snapshot, which in WAL mode blocks no
+        writer). Written beside ``target`` and renamed, so ``target`` is whole or absent."""
+        partial = target + ".partial"
+        for leftover in (partial, partial + "-wal", partial + "-shm", partial + "-journal"):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(leftover)
+
+        def copy() -> None:
+            self._prepare()
+            destination = sqlite3.connect(partial, isolation_level=None)
+            try:
+                destination.execute("PRAGMA synchronous=FULL")
+                with self._reader() as source:
+                    source.backup(destination)
+                # The copy opens as the store does; its WAL folded in, so one file is all.
+                destination.execute("PRAGMA journal_mode=WAL")
+                destination.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                destination.close()
+            os.replace(partial, target)
+
+        in_thread_pool()(lambda: self._guard(copy))
 
     def close(self) -> None:
         for conn in [*self._readers, *([self._writer] if self._writer else [])]:
