@@ -184,9 +184,7 @@ def test_the_sweeper_holds_the_lease_alone(store: EventStore) -> None:
     assert store.count("old-lease") == 0
 
 
-def test_sqlite_gives_the_space_back(tmp_path: Path, backend: str) -> None:
-    if backend != "sqlite":
-        pytest.skip("the embedded store's file")
+def test_sqlite_gives_the_space_back(tmp_path: Path) -> None:
     path = tmp_path / "space.db"
     store = SqliteEventStore(str(path))
     store.ensure_indexes()
@@ -202,11 +200,7 @@ def test_sqlite_gives_the_space_back(tmp_path: Path, backend: str) -> None:
     assert _checkpointed_size(path) < full * 0.6
 
 
-def test_a_file_made_before_auto_vacuum_is_pruned_and_reuses_its_pages(
-    tmp_path: Path, backend: str
-) -> None:
-    if backend != "sqlite":
-        pytest.skip("the embedded store's file")
+def test_a_file_made_before_auto_vacuum_is_pruned_and_reuses_its_pages(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA auto_vacuum=NONE")
