@@ -61,7 +61,7 @@ def _compose_config() -> dict[str, Any]:
 def service() -> dict[str, Any]:
     """The ``nevr-events`` service of compose.yaml, as docker-compose resolves it."""
     if shutil.which("docker-compose") is None:
-        pytest.skip("docker-compose is missing: scripts/test installs Debian's docker-compose")
+        pytest.fail("docker-compose is missing: scripts/test installs Debian's docker-compose")
     return _compose_config()["services"]["nevr-events"]
 
 
@@ -70,9 +70,9 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalDockerd]:
     """A private dockerd holding the image built from this checkout (built once per run)."""
     for tool in ("podman", "mmdebstrap"):
         if shutil.which(tool) is None:
-            pytest.skip(f"{tool} is missing: scripts/test installs it")
+            pytest.fail(f"{tool} is missing: scripts/test installs it")
     if not DOCKER or not Path(DOCKERD).exists():
-        pytest.skip("Debian's docker.io is missing: scripts/test installs it")
+        pytest.fail("Debian's docker.io is missing: scripts/test installs it")
     archive = tmp_path_factory.mktemp("image") / "nevr-events.tar"
     started = time.monotonic()
     build = subprocess.run(
