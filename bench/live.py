@@ -49,7 +49,9 @@ def realistic(sid: str) -> Any:
 
 
 @contextlib.contextmanager
-def store_server(store: str, mongo_uri: str | None, **env: str) -> Iterator[LiveServer]:
+def store_server(
+    store: str, mongo_uri: str | None, live_window: float, **env: str
+) -> Iterator[LiveServer]:
     with contextlib.ExitStack() as stack:
         if store == "sqlite":
             folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="nevr-bench-"))
@@ -57,7 +59,7 @@ def store_server(store: str, mongo_uri: str | None, **env: str) -> Iterator[Live
         else:
             url, _pid = stack.enter_context(harness.database(mongo_uri))
         name = f"bench_live_{uuid.uuid4().hex[:8]}"
-        live = stack.enter_context(harness.server(url, name, LIVE_WINDOW="10s", **env))
+        live = stack.enter_context(harness.server(url, name, LIVE_WINDOW=f"{live_window}s", **env))
         yield live
 
 
@@ -140,7 +142,20 @@ def main() -> None:
     parser.add_argument("--download", type=int, default=18_000, help="frames of the download")
     parser.add_argument("--store", choices=[*STORES, "both"], default="both")
     parser.add_argument("--mongo-uri", default=None)
-    opts = parser.parse_args()
+    parser.add_argument(
+        "--live-window", type=float, default=10.0, help="LIVE_WINDOW: a subscriber's end, seconds"
+    )
+    opts = harness.parse(
+        parser,
+        smoke={
+            "frames": 30,
+            "subscribers": 2,
+            "burst": 60,
+            "download": 200,
+            "store": "sqlite",
+            "live_window": 2.0,
+        },
+    )
     if opts.frames > 3000 or opts.subscribers > 50 or opts.burst > 20_000:
         parser.error("bounded: --frames <= 3000, --subscribers <= 50, --burst <= 20000")
     print(f"# {harness.machine()}")
@@ -148,7 +163,9 @@ def main() -> None:
     stores = STORES if opts.store == "both" else (opts.store,)
     print(f"{'store':>8} {'acked':>6} {'delivered':>9} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}")
     for store in stores:
-        with store_server(store, opts.mongo_uri, WORKERS=str(opts.workers)) as live:
+        with store_server(
+            store, opts.mongo_uri, opts.live_window, WORKERS=str(opts.workers)
+        ) as live:
             r = delivery(live, opts.frames, opts.subscribers)
         print(
             f"{store:>8} {r['acked']:>6} {r['delivered_share']:>9.3f} {r['p50_ms']:>7.0f} "
@@ -157,7 +174,9 @@ def main() -> None:
     modes = ("none", "reading", "stalled", "none")
     print(f"{'store':>8} " + " ".join(f"{m + ' fps':>12}" for m in modes) + " stalled/reading")
     for store in stores:
-        with store_server(store, opts.mongo_uri, WORKERS=str(opts.workers)) as live:
+        with store_server(
+            store, opts.mongo_uri, opts.live_window, WORKERS=str(opts.workers)
+        ) as live:
             rates = [ack_rate(live, opts.burst, mode) for mode in modes]
         cells = " ".join(f"{rate:>12.0f}" for rate in rates)
         print(f"{store:>8} {cells} {rates[2] / rates[1]:>15.2f}")
