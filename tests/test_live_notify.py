@@ -13,18 +13,22 @@ import os
 import signal
 import socket
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import bson
 import gevent
 import pytest
 import websocket
 from bson import ObjectId
 
+from nevr_events.server.ingest.documents import build_document
 from nevr_events.server.live.notify import Notice, Notifier, decode, encode, notice_of
 from nevr_events.server.store.base import bson_form
+from nevr_events.server.store.sqlite_rows import split_document
 from tests.live_support import PacedAgent, Watcher
-from tests.support import LiveServer, new_session_id, wait_until
+from tests.support import LiveServer, make_frame, new_session_id, wait_until
 
 pytestmark = pytest.mark.both_stores
 
@@ -123,11 +127,14 @@ def test_a_notice_carries_sessions_and_ids_and_survives_the_wire() -> None:
     docs = stored("a", 2) + stored("b", 1)
     notice = notice_of(docs)
     assert notice.sessions == {"a", "b"}
-    assert notice.ids == tuple(str(d["_id"]) for d in docs)
+    assert notice.ids == {
+        "a": (str(docs[0]["_id"]), str(docs[1]["_id"])),
+        "b": (str(docs[2]["_id"]),),
+    }
     assert decode(encode(notice)) == notice
     assert decode(b"not json") is None
     plain = notice_of([{"_id": ObjectId(), "lobby_session_id": "c"}])
-    assert plain.sessions == {"c"} and len(plain.ids) == 1
+    assert plain.sessions == {"c"} and len(plain.ids["c"]) == 1
 
 
 def test_notifiers_in_one_folder_hear_each_other_and_forget_the_dead(tmp_path: Path) -> None:
@@ -148,7 +155,7 @@ def test_notifiers_in_one_folder_hear_each_other_and_forget_the_dead(tmp_path: P
                 break
             gevent.sleep(0.02)
         assert heard["one"][0] == heard["two"][0]  # told here at once, and there
-        assert heard["two"][0].sessions == {"s"} and len(heard["two"][0].ids) == 3
+        assert heard["two"][0].sessions == {"s"} and len(heard["two"][0].ids["s"]) == 3
         assert not (tmp_path / "3.sock").exists()
         one.committed([])  # nothing stored: nothing told
         assert len(heard["one"]) == 1
@@ -164,3 +171,22 @@ def test_a_disabled_notifier_tells_nobody(tmp_path: Path) -> None:
     off.listen(heard.append)
     off.committed(stored("s", 1))
     assert not heard and not list(tmp_path.glob("*.sock"))
+
+
+@pytest.mark.parametrize("stored_form", [bson_form, split_document], ids=["bson", "sqlite"])
+def test_a_notice_reads_the_stored_form_in_place_as_a_decoder_would(stored_form: Any) -> None:
+    sid = new_session_id(upper=False)
+    docs = [
+        build_document(
+            make_frame(sid, i),
+            session_id=sid,
+            user_id="agent-1",
+            node="n",
+            received=datetime.now(UTC),
+            stored_form=stored_form,
+        )
+        for i in range(3)
+    ]
+    decoded = [bson.decode(doc.raw) for doc in docs]
+    assert notice_of(docs) == notice_of(decoded)
+    assert notice_of(docs).ids == {sid: tuple(str(d["_id"]) for d in decoded)}

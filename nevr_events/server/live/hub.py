@@ -25,6 +25,7 @@ from functools import partial
 from typing import Any, Protocol
 
 import gevent
+from bson import ObjectId
 from flask import Flask, current_app
 from gevent.event import Event
 from pymongo.errors import PyMongoError
@@ -156,6 +157,7 @@ class LiveHub:
         # Set by a notice of a followed session (or a stop): look now, not at the next poll.
         self._nudge = Event()
         self._due: set[str] = set()
+        self._notified: list[str] = []  # _ids told by notices, to read by _id
         self.notices = 0  # notices that made the hub look at a session early
         self._greenlet: gevent.Greenlet[[], None] | None = None
         self._warned = False
@@ -258,6 +260,8 @@ class LiveHub:
         due = notice.sessions.intersection(self._followers)
         if due:
             self._due |= due
+            for session_id in due:
+                self._notified.extend(notice.ids[session_id])
             self.notices += 1
             self._nudge.set()
 
@@ -267,14 +271,12 @@ class LiveHub:
             while self._subscriptions and not self._stopped.is_set():
                 self._nudge.clear()
                 due, self._due = self._due, set()
+                ids, self._notified = self._notified, []
                 if self._clock() >= next_poll:
                     self.poll()
                     next_poll = self._clock() + self.poll_interval
-                else:
-                    for session_id in due:
-                        follower = self._followers.get(session_id)
-                        if follower is not None:
-                            self._poll(session_id, follower)
+                elif due:
+                    self._fetch(due, ids)
                 self._release()
                 self._nudge.wait(self._until(next_poll))
         finally:
@@ -314,6 +316,25 @@ class LiveHub:
             return
         self._published, self._published_at = counts, self._clock()
 
+    def _fetch(self, due: set[str], ids: list[str]) -> None:
+        """Read the frames notices told of by ``_id`` (one query, whatever the store's
+        size); the sessions are polled instead when a notice came without them."""
+        try:
+            documents = self.store.frames_by_id([ObjectId(i) for i in ids]) if ids else None
+        except (PyMongoError, StoreUnavailable):
+            documents = None
+        if documents is None:
+            for session_id in due:
+                follower = self._followers.get(session_id)
+                if follower is not None:
+                    self._poll(session_id, follower)
+            return
+        for session_id in due:
+            follower = self._followers.get(session_id)
+            if follower is not None:
+                mine = [d for d in documents if d.get("lobby_session_id") == session_id]
+                self._take(session_id, follower.take(mine))
+
     def _poll(self, session_id: str, follower: StoreFollower) -> None:
         started = datetime.now(UTC)
         try:
@@ -325,6 +346,10 @@ class LiveHub:
             return
         self._warned = False
         self._checked[session_id] = started
+        self._take(session_id, documents)
+
+    def _take(self, session_id: str, documents: list[dict[str, Any]]) -> None:
+        """New frames of a session: through its reorder window to its subscribers."""
         if not documents:
             return
         frames = [frame_message(document) for document in documents]

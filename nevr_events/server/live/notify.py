@@ -42,49 +42,58 @@ MAX_DATAGRAM = 64 * 1024
 # (a worker restarted by the master appears within it).
 PEERS_EVERY = 1.0
 # The stored form's BSON starts with its ``_id`` (``ingest.documents`` puts it first):
-# type 0x07 (ObjectId), the key, then 12 bytes.
+# type 0x07 (ObjectId), the key, then its 12 bytes.
 _ID_HEAD = b"\x07_id\x00"
+# Then the session id: type 0x02 (string), the key, its length (int32) and its bytes.
+_SESSION_HEAD = b"\x02lobby_session_id\x00"
 
 
 @dataclass(frozen=True, slots=True)
 class Notice:
-    """What one committed batch tells: the sessions it stored frames of, and their ``_id``s."""
+    """What one committed batch tells: the ``_id``s it stored, by session."""
 
-    sessions: frozenset[str]
-    ids: tuple[str, ...] = ()
+    ids: Mapping[str, tuple[str, ...]]
+
+    @property
+    def sessions(self) -> frozenset[str]:
+        return frozenset(self.ids)
 
 
 Listener = Callable[[Notice], None]
 
 
 def notice_of(documents: Iterable[Mapping[str, Any]]) -> Notice:
-    sessions: set[str] = set()
-    ids: list[str] = []
+    ids: dict[str, list[str]] = {}
     for document in documents:
-        raw = document.raw if isinstance(document, RawBSONDocument) else b""
-        if raw[4:9] == _ID_HEAD:  # read in place: looking a key up would decode the frame
-            ids.append(raw[9:21].hex())
-        else:
-            ids.append(str(document["_id"]))
-        sessions.add(str(document["lobby_session_id"]))
-    return Notice(frozenset(sessions), tuple(ids))
+        oid, sid = _head(document)
+        ids.setdefault(sid, []).append(oid)
+    return Notice({sid: tuple(found) for sid, found in ids.items()})
+
+
+def _head(document: Mapping[str, Any]) -> tuple[str, str]:
+    """``(_id, session id)`` of a stored document, read in place from its BSON when it
+    starts as ``ingest.documents`` lays it out (looking a key up would decode the frame)."""
+    raw = document.raw if isinstance(document, RawBSONDocument) else b""
+    if raw[4:9] == _ID_HEAD and raw[21:39] == _SESSION_HEAD:
+        size = int.from_bytes(raw[39:43], "little")
+        return raw[9:21].hex(), str(raw[43 : 43 + size - 1], "utf-8")
+    return str(document["_id"]), str(document["lobby_session_id"])
 
 
 def encode(notice: Notice) -> bytes:
-    body = orjson.dumps({"sessions": sorted(notice.sessions), "ids": notice.ids})
-    if len(body) > MAX_DATAGRAM:
-        body = orjson.dumps({"sessions": sorted(notice.sessions), "ids": []})
+    body = orjson.dumps({"ids": notice.ids})
+    if len(body) > MAX_DATAGRAM:  # the sessions alone: their hubs poll instead
+        body = orjson.dumps({"ids": {sid: [] for sid in notice.ids}})
     return body
 
 
 def decode(data: bytes) -> Notice | None:
     try:
-        body = orjson.loads(data)
-        sessions = frozenset(str(s) for s in body["sessions"])
-        ids = tuple(str(ObjectId(i)) for i in body.get("ids") or ())
-    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        body = orjson.loads(data)["ids"]
+        ids = {str(sid): tuple(str(ObjectId(i)) for i in found) for sid, found in body.items()}
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
         return None
-    return Notice(sessions, ids)
+    return Notice(ids)
 
 
 class Notifier:
