@@ -200,7 +200,8 @@ def main() -> None:
     if not opts.burst:
         stores = ()
     modes = ("none", "reading", "stalled", "none")
-    print(f"{'store':>8} " + " ".join(f"{m + ' fps':>12}" for m in modes) + " stalled/reading")
+    if stores:
+        print(f"{'store':>8} " + " ".join(f"{m + ' fps':>12}" for m in modes) + " stalled/reading")
     for store in stores:
         with store_server(
             store, opts.mongo_uri, opts.live_window, WORKERS=str(opts.workers)
