@@ -159,6 +159,9 @@ def main() -> None:
         help="LIVE_NOTIFY for the delay: on, off (polling only) or both, one after the other",
     )
     parser.add_argument(
+        "--reorder-window", default="40ms", help="LIVE_REORDER_WINDOW of the servers"
+    )
+    parser.add_argument(
         "--beside", type=int, default=0, help="30 Hz agents on other sessions during the delay"
     )
     parser.add_argument(
@@ -189,7 +192,11 @@ def main() -> None:
     )
     for store in stores:
         for notify in notices:
-            env = {"WORKERS": str(opts.workers), "LIVE_NOTIFY": notify}
+            env = {
+                "WORKERS": str(opts.workers),
+                "LIVE_NOTIFY": notify,
+                "LIVE_REORDER_WINDOW": opts.reorder_window,
+            }
             with store_server(store, opts.mongo_uri, opts.live_window, **env) as live:
                 r = delivery(live, opts.frames, opts.subscribers, opts.beside)
             print(
