@@ -32,7 +32,9 @@ def main() -> None:
     parser.add_argument("--frames", action="store_true", help="AMQP_FRAMES=1: a message per frame")
     parser.add_argument("--store", default="sqlite", choices=harness.STORES)
     parser.add_argument("--mongo-uri", default=None)
-    args = parser.parse_args()
+    args = harness.parse(
+        parser, smoke={"agents": 1, "rate": 10.0, "duration": 1.0, "store": "sqlite"}
+    )
     print(harness.machine(), "store:", args.store)
     rows = []
     with LocalRabbitMQ() as broker:

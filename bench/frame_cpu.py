@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import bson
+import harness  # bench/harness.py, beside this script
 import orjson
 from google.protobuf import json_format
 
@@ -76,7 +77,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=1000, help="calls per timing run")
     parser.add_argument("--repeats", type=int, default=5, help="timing runs (best is kept)")
-    args = parser.parse_args()
+    args = harness.parse(parser, smoke={"iterations": 10, "repeats": 1})
     for bones in (False, True):
         run(bones, args.iterations, args.repeats)
 

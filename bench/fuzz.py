@@ -36,7 +36,7 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=1_000, help="hostile messages first")
     parser.add_argument("--seed", type=int, default=20261127)
     parser.add_argument("--chunk", type=int, default=1_000, help="RSS sampled after each")
-    args = parser.parse_args()
+    args = harness.parse(parser, smoke={"messages": 40, "warmup": 10, "chunk": 40})
 
     print(harness.machine())
     with (

@@ -7,6 +7,7 @@ start and stop.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import platform
@@ -17,6 +18,7 @@ import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from nevr_events.testing.ferretdb import LocalFerretDB
 from nevr_events.testing.live import LiveServer
@@ -145,3 +147,17 @@ def percentile(values: list[float], fraction: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def parse(parser: argparse.ArgumentParser, smoke: dict[str, Any]) -> argparse.Namespace:
+    """Parse the command line, with ``--smoke``: the smallest run that still goes through
+    every phase of the script (``tests/test_bench_smoke.py`` runs each script so)."""
+    tiny = " ".join(f"--{name.replace('_', '-')} {value}" for name, value in smoke.items())
+    parser.add_argument(
+        "--smoke", action="store_true", help=f"smallest run, loopback only ({tiny or 'as is'})"
+    )
+    opts = parser.parse_args()
+    if opts.smoke:
+        for name, value in smoke.items():
+            setattr(opts, name, value)
+    return opts

@@ -162,7 +162,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="gunicorn workers")
     parser.add_argument("--mongo-uri", default=None)
     parser.add_argument("--stores", default="sqlite,mongo", help="comma-separated: sqlite,mongo")
-    opts = parser.parse_args()
+    opts = harness.parse(parser, smoke={"agents": 1, "duration": 1.0, "stores": "sqlite"})
     stores = [name for name in opts.stores.split(",") if name]
     if not stores or not set(stores) <= set(harness.STORES):
         parser.error("--stores: sqlite, mongo or both")

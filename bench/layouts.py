@@ -37,6 +37,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
+import harness  # bench/harness.py, beside this script
 import orjson
 from google.protobuf import json_format
 
@@ -175,7 +176,7 @@ def main() -> None:
     parser.add_argument(
         "--compare", action="store_true", help="per-layout code against the converters alone"
     )
-    opts = parser.parse_args()
+    opts = harness.parse(parser, smoke={"past": 20, "frames": 10, "repeats": 1, "warmup": 0.05})
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     if opts.compare:
         print(f"# {stamp}, Python {sys.version.split()[0]}, frames={opts.frames} (µs per frame)")

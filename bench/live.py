@@ -4,7 +4,9 @@
 1. Delay from a frame's acknowledgement (agent side) to its delivery to live
    subscribers: one 30 Hz agent of realistic 10-player frames on a server with
    ``--workers`` workers, ``--subscribers`` subscribers (spread over the workers
-   by the kernel). p50/p99/max over every (frame, subscriber).
+   by the kernel). p50/p99/max over every (frame, subscriber); with ``--notify both``
+   (the default) once polling only (``LIVE_NOTIFY=0``) and once with the workers'
+   notices, one after the other; ``--beside N`` streams N more 30 Hz agents meanwhile.
 2. A slow subscriber and ingest: an agent sending as fast as it can with no
    subscriber, with one that reads everything, with one that reads nothing, and
    with none again, in the same run: acknowledged frames per second.
@@ -49,7 +51,9 @@ def realistic(sid: str) -> Any:
 
 
 @contextlib.contextmanager
-def store_server(store: str, mongo_uri: str | None, **env: str) -> Iterator[LiveServer]:
+def store_server(
+    store: str, mongo_uri: str | None, live_window: float, **env: str
+) -> Iterator[LiveServer]:
     with contextlib.ExitStack() as stack:
         if store == "sqlite":
             folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="nevr-bench-"))
@@ -57,17 +61,25 @@ def store_server(store: str, mongo_uri: str | None, **env: str) -> Iterator[Live
         else:
             url, _pid = stack.enter_context(harness.database(mongo_uri))
         name = f"bench_live_{uuid.uuid4().hex[:8]}"
-        live = stack.enter_context(harness.server(url, name, LIVE_WINDOW="10s", **env))
+        live = stack.enter_context(harness.server(url, name, LIVE_WINDOW=f"{live_window}s", **env))
         yield live
 
 
-def delivery(live: LiveServer, frames: int, subscribers: int) -> dict[str, float]:
+def delivery(live: LiveServer, frames: int, subscribers: int, beside: int) -> dict[str, float]:
     sid = new_session_id()
     watchers = [Watcher(live, sid) for _ in range(subscribers)]
     for watcher in watchers:
         watcher.start()
+    crowd = []
+    for _ in range(beside):
+        other = new_session_id()
+        crowd.append(PacedAgent(live, other, frames + 60, hz=30, make=realistic(other)))
+        crowd[-1].start()
     agent = PacedAgent(live, sid, frames, hz=30, make=realistic(sid))
     agent.run()
+    for other in crowd:
+        other.stop.set()
+        other.join(60)
     for watcher in watchers:
         watcher.join(120)
     delays = [
@@ -140,24 +152,67 @@ def main() -> None:
     parser.add_argument("--download", type=int, default=18_000, help="frames of the download")
     parser.add_argument("--store", choices=[*STORES, "both"], default="both")
     parser.add_argument("--mongo-uri", default=None)
-    opts = parser.parse_args()
+    parser.add_argument(
+        "--notify",
+        choices=("on", "off", "both"),
+        default="both",
+        help="LIVE_NOTIFY for the delay: on, off (polling only) or both, one after the other",
+    )
+    parser.add_argument(
+        "--reorder-window", default="40ms", help="LIVE_REORDER_WINDOW of the servers"
+    )
+    parser.add_argument(
+        "--beside", type=int, default=0, help="30 Hz agents on other sessions during the delay"
+    )
+    parser.add_argument(
+        "--live-window", type=float, default=10.0, help="LIVE_WINDOW: a subscriber's end, seconds"
+    )
+    opts = harness.parse(
+        parser,
+        smoke={
+            "frames": 30,
+            "subscribers": 2,
+            "burst": 60,
+            "download": 200,
+            "store": "sqlite",
+            "live_window": 2.0,
+            "notify": "both",
+            "beside": 1,
+        },
+    )
     if opts.frames > 3000 or opts.subscribers > 50 or opts.burst > 20_000:
         parser.error("bounded: --frames <= 3000, --subscribers <= 50, --burst <= 20000")
     print(f"# {harness.machine()}")
     print(f"# frames={opts.frames} subscribers={opts.subscribers} workers={opts.workers}")
     stores = STORES if opts.store == "both" else (opts.store,)
-    print(f"{'store':>8} {'acked':>6} {'delivered':>9} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}")
+    notices = ("0", "1") if opts.notify == "both" else ("1" if opts.notify == "on" else "0",)
+    print(
+        f"{'store':>8} {'notify':>6} {'beside':>6} {'acked':>6} {'delivered':>9} "
+        f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}"
+    )
     for store in stores:
-        with store_server(store, opts.mongo_uri, WORKERS=str(opts.workers)) as live:
-            r = delivery(live, opts.frames, opts.subscribers)
-        print(
-            f"{store:>8} {r['acked']:>6} {r['delivered_share']:>9.3f} {r['p50_ms']:>7.0f} "
-            f"{r['p99_ms']:>7.0f} {r['max_ms']:>7.0f}"
-        )
+        for notify in notices:
+            env = {
+                "WORKERS": str(opts.workers),
+                "LIVE_NOTIFY": notify,
+                "LIVE_REORDER_WINDOW": opts.reorder_window,
+            }
+            with store_server(store, opts.mongo_uri, opts.live_window, **env) as live:
+                r = delivery(live, opts.frames, opts.subscribers, opts.beside)
+            print(
+                f"{store:>8} {notify:>6} {opts.beside:>6} {r['acked']:>6} "
+                f"{r['delivered_share']:>9.3f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} "
+                f"{r['max_ms']:>7.1f}"
+            )
+    if not opts.burst:
+        stores = ()
     modes = ("none", "reading", "stalled", "none")
-    print(f"{'store':>8} " + " ".join(f"{m + ' fps':>12}" for m in modes) + " stalled/reading")
+    if stores:
+        print(f"{'store':>8} " + " ".join(f"{m + ' fps':>12}" for m in modes) + " stalled/reading")
     for store in stores:
-        with store_server(store, opts.mongo_uri, WORKERS=str(opts.workers)) as live:
+        with store_server(
+            store, opts.mongo_uri, opts.live_window, WORKERS=str(opts.workers)
+        ) as live:
             rates = [ack_rate(live, opts.burst, mode) for mode in modes]
         cells = " ".join(f"{rate:>12.0f}" for rate in rates)
         print(f"{store:>8} {cells} {rates[2] / rates[1]:>15.2f}")

@@ -159,7 +159,7 @@ def main() -> None:
     parser.add_argument("--mongo-uri", default=None)
     parser.add_argument("--stores", default="sqlite,mongo", help="comma-separated: sqlite,mongo")
     parser.add_argument("--sessions", type=int, default=1, help="sessions stored interleaved")
-    opts = parser.parse_args()
+    opts = harness.parse(parser, smoke={"frames": 50, "stores": "sqlite"})
     if not 0 < opts.frames <= 100_000:
         parser.error("bounded: 0 < --frames <= 100000")
     if not 0 < opts.sessions <= 8 or opts.frames * opts.sessions > 200_000:

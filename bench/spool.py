@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import database, machine, percentile, server
+from bench.harness import database, machine, parse, percentile, server
 from bench.ingest import INDEX_MARK, STAMP_MARK, frame_template
 from nevr_events import FrameStream
 from nevr_events.client.spool import spool_status
@@ -68,7 +68,7 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=2000, help="frames per phase")
     parser.add_argument("--rate", type=float, default=200.0, help="send calls per second")
     parser.add_argument("--mongo-uri", default=None)
-    args = parser.parse_args()
+    args = parse(parser, smoke={"frames": 20, "rate": 1000.0})
     n, rate = args.frames, args.rate
     rows = []
     name = f"bench_spool_{uuid.uuid4().hex[:8]}"

@@ -323,7 +323,7 @@ def main() -> None:
     parser.add_argument(
         "--target-pid", action="append", default=[], help="pid of --target's server (repeatable)"
     )
-    opts = parser.parse_args()
+    opts = harness.parse(parser, smoke={"agents": 1, "duration": 1.0, "window": 20})
     if opts.duration > 300 or opts.agents > 200 or opts.window > 5000 or not 0 < opts.runs <= 20:
         parser.error(
             "bounded: --duration <= 300, --agents <= 200, --window <= 5000, 1 <= --runs <= 20"

@@ -59,9 +59,11 @@ def create_app(
     routes.init_app(app, app_runtime, validator or FastFrameValidator(), app_metrics)
     hub = live_hub.init_app(app, event_store, metrics=app_metrics)
     app_runtime.on_close(hub.stop)
+    app_runtime.notifier.listen(hub.wake)
     publisher = publish.init_app(app, event_store, metrics=app_metrics)
     if publisher is not None:
         app_runtime.on_close(publisher.stop)
+        app_runtime.notifier.listen(publisher.wake)
     sweeper = retention.init_sweeper(settings, event_store, app_metrics)
     if sweeper is not None:
         app.extensions["nevr_events.retention"] = sweeper

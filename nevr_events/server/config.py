@@ -84,6 +84,11 @@ AUTH_NONE_WARNING = (
 )
 
 
+# The server's folder of workers' notify sockets (``server.live.notify``): made by the
+# gunicorn master, inherited by its workers.
+NOTIFY_DIR_ENV = "NEVR_EVENTS_NOTIFY_DIR"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every knob of the service, with the defaults of the reference service."""
@@ -126,6 +131,13 @@ class Settings:
     max_subscriber_fps: int = 60
     # Live subscribers per worker; more are refused with 503.
     max_subscribers: int = 200
+    # How often each worker's live hub polls the store: the fallback when no notice
+    # comes (another instance on a shared MongoDB, a notice lost).
+    live_poll_interval: float = 0.2
+    # Live frames wait up to this long to go out in game-time order (``live.order``).
+    live_reorder_window: float = 0.04
+    # Workers tell each other (and their own hub and publisher) what each batch stored.
+    live_notify: bool = True
     # Publishing to RabbitMQ: off unless AMQP_URL is set (see docs/publishing.md).
     amqp_url: str = field(default="", repr=False)
     amqp_exchange: str = "nevr.events"
@@ -331,6 +343,9 @@ ENV_VARS: dict[str, tuple[str, object]] = {
     "live_window": ("LIVE_WINDOW", parse_duration),
     "max_subscriber_fps": ("MAX_SUBSCRIBER_FPS", parse_positive_int),
     "max_subscribers": ("MAX_SUBSCRIBERS", parse_positive_int),
+    "live_poll_interval": ("LIVE_POLL_INTERVAL", parse_duration),
+    "live_notify": ("LIVE_NOTIFY", _flag),
+    "live_reorder_window": ("LIVE_REORDER_WINDOW", parse_duration),
     "amqp_url": ("AMQP_URL", _text),
     "amqp_exchange": ("AMQP_EXCHANGE", _text),
     "amqp_frames": ("AMQP_FRAMES", _flag),

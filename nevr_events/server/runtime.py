@@ -21,6 +21,7 @@ from gevent.event import Event
 
 from nevr_events.server.config import Settings
 from nevr_events.server.ingest.writer import BatchWriter, WriterObserver
+from nevr_events.server.live.notify import Notifier
 from nevr_events.server.store import EventStore
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,11 @@ class Runtime:
         *,
         max_streams: int,
         shutdown_timeout: float,
+        notifier: Notifier | None = None,
     ) -> None:
         self.store, self.writer = store, writer
+        # Tells every worker's followers (live hub, publisher) what each batch stored.
+        self.notifier = notifier or Notifier(enabled=False)
         self.max_streams = max_streams
         self.shutdown_timeout = shutdown_timeout
         self.stopping = Event()
@@ -133,6 +137,7 @@ class Runtime:
                 stop()
             except Exception:  # one failing service must not keep the store open
                 log.exception("a service failed to stop")
+        self.notifier.close()  # after the services: nothing listens any more
         self.store.close()
         log.info("shutdown complete")
         return drained and written
@@ -140,6 +145,7 @@ class Runtime:
 
 def init_app(app: Flask, store: EventStore, metrics: RuntimeMetrics) -> Runtime:
     settings: Settings = app.config["SETTINGS"]
+    notifier = Notifier.from_env(enabled=settings.live_notify).start()
     writer = BatchWriter(
         store,
         metrics,
@@ -147,6 +153,7 @@ def init_app(app: Flask, store: EventStore, metrics: RuntimeMetrics) -> Runtime:
         batch_wait=settings.batch_wait,
         queue_size=settings.queue_size,
         retry_for=settings.mongo_timeout,
+        on_commit=notifier.committed,
     )
     runtime = Runtime(
         store,
@@ -154,6 +161,7 @@ def init_app(app: Flask, store: EventStore, metrics: RuntimeMetrics) -> Runtime:
         metrics.streams_active,
         max_streams=settings.max_streams,
         shutdown_timeout=settings.server_timeout,
+        notifier=notifier,
     )
     app.extensions[_EXTENSION] = runtime
     return runtime

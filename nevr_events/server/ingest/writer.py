@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol, TypeAlias
 
 import gevent
@@ -51,11 +51,15 @@ class BatchWriter:
         batch_wait: float = 0.005,
         queue_size: int = 4096,
         retry_for: float = 30.0,
+        on_commit: Callable[[Sequence[Mapping[str, Any]]], None] | None = None,
     ) -> None:
         self.sink, self.observer = sink, observer
         self.batch_size = batch_size
         self.batch_wait = batch_wait
         self.retry_for = retry_for
+        # Told the newly stored documents of each batch once it committed, before the
+        # agents' replies (the live notifier: followers on every worker look at once).
+        self.on_commit = on_commit
         self._queue: Queue[Pending | None] = Queue(maxsize=queue_size)  # None: stop
         self._greenlet: gevent.Greenlet[[], None] | None = None
         self._closed = False
@@ -151,5 +155,11 @@ class BatchWriter:
                 )
                 break
         self.observer.stored_batch(len(batch), time.monotonic() - started)
+        if self.on_commit is not None:
+            stored = [d for d, o in zip(documents, outcomes, strict=True) if o.status == "stored"]
+            try:
+                self.on_commit(stored)
+            except Exception:  # a listener's bug must not leave the batch unanswered
+                log.exception("post-commit hook failed")
         for (_, result), outcome in zip(batch, outcomes, strict=True):
             result.set(outcome)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -26,12 +27,12 @@ from nevr_events.server.ingest.ratelimit import TokenBucket
 from nevr_events.server.ingest.wsconn import GOING_AWAY
 from nevr_events.server.live.hub import (
     IN_FLIGHT,
-    LiveFrame,
     LiveHub,
     SubscriberMetrics,
     Subscription,
     frame_message,
 )
+from nevr_events.server.live.order import LiveFrame
 from nevr_events.server.reads.pager import iter_documents
 from nevr_events.server.store.base import MatchIndex, SessionReader
 
@@ -45,6 +46,8 @@ _IDLE = 0.05
 SEND_TIMEOUT = 60.0
 # A frame closer than this share of 1/fps to the last one sent is skipped.
 _SPACING = 0.75
+# Sent frames a late one is compared with (out of order by more than these: sent).
+_RECENT = 64
 
 
 class ControlError(ValueError):
@@ -93,7 +96,8 @@ class Spectator:
         self._replay_horizon = subscription.created
         self._replay_started = subscription.created
         self._held: LiveFrame | None = None
-        self._last_sent_at: float | None = None  # frame time (s) of the last frame sent
+        self._last_sent_at: float | None = None  # frame time (s) of the latest frame sent
+        self._sent: deque[float] = deque(maxlen=_RECENT)  # frame times of the last ones sent
         self._bucket = TokenBucket(fps)
         self._last_arrival = subscription.created
 
@@ -197,12 +201,20 @@ class Spectator:
         return None
 
     def _keep(self, frame: LiveFrame) -> bool:
-        """Downsample evenly by frame time: skip frames closer than ~1/fps to the last sent."""
+        """Downsample evenly by frame time: skip a frame closer than ~1/fps to one sent.
+
+        Compared with every recently sent frame, not just the last one, so that a
+        frame out of game-time order (``late``) cannot raise the rate.
+        """
         stamp = frame.timestamp.timestamp()
+        gap = _SPACING / self.fps
         last = self._last_sent_at
-        if last is not None and last <= stamp < last + _SPACING / self.fps:
+        if last is not None and last <= stamp < last + gap:
             return False
-        self._last_sent_at = stamp
+        if last is not None and stamp < last and any(abs(stamp - t) < gap for t in self._sent):
+            return False
+        self._last_sent_at = stamp if last is None else max(last, stamp)
+        self._sent.append(stamp)
         return True
 
     def _seek(self, position: int) -> None:
@@ -210,6 +222,7 @@ class Spectator:
         self.subscription.queue.clear()
         self._held = None
         self._last_sent_at = None
+        self._sent.clear()
         self._live_after = None
         self._replayed = set()
         self._replayed_up_to = None

@@ -6,13 +6,14 @@ Everything comes from the same environment variables as the app, so
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import shutil
 import tempfile
 from typing import Any
 
-from nevr_events.server.config import AUTH_NONE_WARNING, Settings
+from nevr_events.server.config import AUTH_NONE_WARNING, NOTIFY_DIR_ENV, Settings
 from nevr_events.server.ops.gunicorn_hooks import (
     close_worker,
     install_worker_shutdown,
@@ -27,6 +28,11 @@ _settings = Settings.from_env()
 _own_metrics_dir = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 if _own_metrics_dir:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="nevr-events-metrics-")
+
+# Each worker binds a socket here to hear what the others stored (live view, publisher):
+# one folder per server, so two servers on one machine never hear each other.
+_notify_dir = tempfile.mkdtemp(prefix="nevr-events-notify-")
+os.environ[NOTIFY_DIR_ENV] = _notify_dir
 
 bind = [_settings.bind]
 workers = _settings.workers
@@ -64,9 +70,13 @@ def child_exit(server: Any, worker: Any) -> None:
 
     # A dead worker's live gauges (open streams) must stop counting.
     multiprocess.mark_process_dead(worker.pid, os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    # Its notify socket too (a killed worker could not remove it).
+    with contextlib.suppress(OSError):
+        os.unlink(os.path.join(_notify_dir, f"{worker.pid}.sock"))
 
 
 def on_exit(server: Any) -> None:
+    shutil.rmtree(_notify_dir, ignore_errors=True)
     if _own_metrics_dir:
         shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 

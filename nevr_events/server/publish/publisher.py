@@ -41,6 +41,8 @@ POLL_INTERVAL = 0.5
 # newer arrivals: each stored frame is read a few times, not once per poll.
 RESCAN_EVERY = 5.0
 STEP = 500  # most frames handled per publish-and-confirm step
+# Between looks at the store, the broker's heartbeats are answered for at least this long.
+_ANSWER = 0.01
 
 
 class LeaseLost(Exception):
@@ -85,6 +87,8 @@ class Publisher:
         self.published = 0
         self.confirmed = 0
         self._stopping = Event()
+        # Set when a batch was stored on this server (``live.notify``): publish it now.
+        self._stored = Event()
         self._greenlet: gevent.Greenlet[[], None] | None = None
         self._leased_until = 0.0
         self._status_at = 0.0
@@ -94,6 +98,10 @@ class Publisher:
         if self._greenlet is None:
             self._greenlet = gevent.spawn(self._run)
         return self
+
+    def wake(self, _notice: object = None) -> None:
+        """Frames were stored: the next look at the store comes now, not after the poll."""
+        self._stored.set()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop publishing and give the lease up so another worker takes over at once
@@ -221,7 +229,9 @@ class Publisher:
             if time.monotonic() - self._status_at > min(self.settings.amqp_lease / 3, 2.0):
                 self._put_status(connected=True, published_through=published_through)
             if len(documents) < STEP:
-                broker.idle(POLL_INTERVAL)
+                self._stored.wait(POLL_INTERVAL)
+                self._stored.clear()
+                broker.idle(_ANSWER)
 
     def _messages(self, tracker: SessionTracker, documents: list[dict[str, Any]]) -> list[Message]:
         """Messages for the documents, in order; frames with events are read in full."""

@@ -91,6 +91,14 @@ class StoreFollower:
         self._seen = {oid: at for oid, at in self._seen.items() if at >= horizon}
         return fresh
 
+    def take(self, documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Frames learned of otherwise (read by ``_id`` on a writer's notice): those not
+        returned yet, now counted as returned, so that no poll returns them again."""
+        fresh = [document for document in documents if document["_id"] not in self._seen]
+        for document in fresh:
+            self._seen[document["_id"]] = document["_id"].generation_time
+        return fresh
+
     def _unseen(self) -> Iterator[dict[str, Any]]:
         since, after = self._since(), None
         if self.with_frame:
