@@ -114,7 +114,7 @@ def main() -> None:
         default="realistic",
         help="Frames shaped like a match (bench/realistic.py), or one random frame.",
     )
-    args = parser.parse_args()
+    args = harness.parse(parser, {"frames": 400, "sessions": 2, "batch": 100})
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     print(f"machine: {harness.machine()}")
     with contextlib.ExitStack() as stack:

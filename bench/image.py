@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import harness  # noqa: E402
 from tests.dockerd import LABEL, LocalDockerd, free_port  # noqa: E402
 
 IMAGE = "localhost/nevr-events:bench"
@@ -56,7 +57,7 @@ def cold_start(docker: LocalDockerd) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
+    args = harness.parse(parser, {"runs": 1})
     with tempfile.TemporaryDirectory() as folder:
         archive = Path(folder) / "image.tar"
         started = time.monotonic()

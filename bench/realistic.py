@@ -133,7 +133,9 @@ def main() -> None:
     )
     parser.add_argument("--frames", type=int, default=900)
     parser.add_argument("--players", type=int, default=10)
-    args = parser.parse_args()
+    import harness  # bench/harness.py, beside this script
+
+    args = harness.parse(parser, {"frames": 30})
     match = RealisticMatch(args.players)
     pack = zstandard.ZstdCompressor(level=3).compress
     raw = packed = 0

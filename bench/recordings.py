@@ -79,7 +79,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=3000)
     parser.add_argument("--players", type=int, default=10)
-    args = parser.parse_args()
+    args = harness.parse(parser, {"frames": 30})
     print(harness.machine())
     frames = v2_match(frames=args.frames, players=args.players)
     pairs: Pairs = [(f.timestamp.ToDatetime(tzinfo=UTC), stored(f)) for f in frames]
