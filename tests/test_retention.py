@@ -23,7 +23,15 @@ from tests.support import LiveServer, envelope, make_frame, new_session_id, send
 
 pytestmark = pytest.mark.both_stores
 
-NOW = datetime.now(UTC)
+NOW = datetime.now(UTC)  # set again before each test: "live" is judged by the real clock
+
+
+@pytest.fixture(autouse=True)
+def _now() -> None:
+    global NOW
+    NOW = datetime.now(UTC)
+
+
 HOUR = timedelta(hours=1)
 FRAMES = 20
 
