@@ -11,12 +11,9 @@ what it left mounted before the directory is deleted.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -24,22 +21,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from nevr_events.testing.ferretdb import die_with_parent, free_port
+
 DOCKERD = shutil.which("dockerd") or "/usr/bin/dockerd"
 # Debian's client, of the daemon's version (another `docker` may come first on PATH).
 DOCKER = "/usr/bin/docker" if os.path.exists("/usr/bin/docker") else (shutil.which("docker") or "")
 LABEL = "nevr-events-test"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _die_with_parent() -> None:
-    """In the child: SIGTERM when the test process dies (no daemon outlives a killed run)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+__all__ = ["DOCKER", "DOCKERD", "LABEL", "LocalDockerd", "free_port"]
 
 
 class LocalDockerd:
@@ -70,7 +58,7 @@ class LocalDockerd:
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
         log.close()
         deadline = time.monotonic() + timeout

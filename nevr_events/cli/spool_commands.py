@@ -18,8 +18,8 @@ from nevr_events.cli.client_commands import (
     _fail,
     _token_option,
     _url_option,
-    report,
 )
+from nevr_events.cli.report import report
 
 
 @click.group()
